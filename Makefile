@@ -1,0 +1,83 @@
+# Build and test entry points for the jitaccess.entra collection.
+# Needs only GNU make, git and python3.11 (with venv/ensurepip); everything else
+# is installed into .venv from requirements-dev.txt. `make help` lists targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+# Steps share .venv and .build; run them one at a time even under -j.
+.NOTPARALLEL:
+
+PYTHON ?= python3.11
+VENV ?= .venv
+VENV_BIN := $(CURDIR)/$(VENV)/bin
+BUILD := $(CURDIR)/.build
+# For ANSIBLE_COLLECTIONS_PATH: ansible_collections/jitaccess/entra links back to this checkout.
+COLLECTIONS_PATH := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS_PATH)/ansible_collections/jitaccess/entra
+# Extra arguments for every pytest run, e.g. `make unit PYTEST_ARGS="-n 2 -k group"`.
+PYTEST_ARGS ?=
+
+# Environment for anything that runs ansible or the collection's code: the
+# venv's tools first on PATH, and this checkout as the only jitaccess.entra.
+RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)"
+
+VENV_STAMP := $(VENV)/.requirements-installed
+
+.PHONY: help venv collection unit emulator-tests integration sanity lint docs-check \
+	test demo bench clean distclean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 20
+
+venv: $(VENV_STAMP) ## Create .venv and install requirements-dev.txt (skipped while requirements are unchanged)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { \
+		echo "error: $(PYTHON) not found on PATH; this project needs Python 3.11 (e.g. 'pyenv install 3.11')" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+collection: ## Link .build/collections/ansible_collections/jitaccess/entra to this checkout
+	mkdir -p $(dir $(COLLECTION_LINK))
+	ln -sfn ../../../.. $(COLLECTION_LINK)
+
+unit: venv collection ## Unit tests (tests/unit)
+	$(RUN_ENV) tools/run-pytest.sh tests/unit $(PYTEST_ARGS)
+
+emulator-tests: venv collection ## Tests of the Graph emulator itself (tests/emulator_tests)
+	$(RUN_ENV) tools/run-pytest.sh tests/emulator_tests $(PYTEST_ARGS)
+
+integration: venv collection ## Modules against the HTTPS emulator (tests/integration)
+	$(RUN_ENV) tools/run-pytest.sh tests/integration $(PYTEST_ARGS)
+
+sanity: venv ## Full ansible-test sanity suite on a copy of the tree, offline
+	VENV="$(VENV)" tools/sanity.sh
+
+lint: venv collection ## ansible-lint (production profile) and antsibull-changelog lint
+	$(RUN_ENV) ansible-lint
+	$(VENV_BIN)/antsibull-changelog lint
+	$(VENV_BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+docs-check: venv collection ## ansible-doc must render every module
+	$(RUN_ENV) tools/docs-check.sh
+
+test: venv ## Everything CI runs
+	$(MAKE) unit emulator-tests integration sanity lint docs-check
+
+demo: venv collection ## The end-to-end demo against the emulator (playbooks/demo.sh)
+	$(RUN_ENV) bash playbooks/demo.sh
+
+bench: venv collection ## Per-task cost and memory benchmark (tests/bench/run.py)
+	$(RUN_ENV) $(VENV_BIN)/python tests/bench/run.py
+
+clean: ## Remove build and test output (keeps .venv)
+	rm -rf .build tests/output .pytest_cache .hypothesis .ansible
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## Also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Run the full `ansible-test sanity` suite on a copy of the working tree.
+#
+# ansible-test wants the collection at .../ansible_collections/<namespace>/<name>/,
+# so the files git knows about (tracked, plus untracked ones that are not
+# ignored) are copied to .build/sanity/ansible_collections/jitaccess/entra/,
+# which is made a git repository of its own with nothing committed.
+#
+# Each sanity test builds its own venv and first bootstraps pip into it with a
+# script ansible-test downloads from a host these machines cannot reach. It
+# uses a cached copy under ~/.ansible/test/cache/ when one exists, so HOME is
+# pointed at .build/home and our own offline stand-in is put there. The test
+# venvs are cached under that HOME too, which makes warm runs fast without
+# touching the user's real home directory.
+#
+# Usage: tools/sanity.sh [extra ansible-test sanity arguments]
+# Environment: VENV (default .venv), SANITY_PYTHON (default 3.11).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${VENV:-.venv}
+[[ $venv = /* ]] || venv=$repo/$venv
+python_version=${SANITY_PYTHON:-3.11}
+collection_dir=$repo/.build/sanity/ansible_collections/jitaccess/entra
+test_home=$repo/.build/home
+
+if [[ ! -x $venv/bin/ansible-test ]]; then
+    echo "sanity: $venv/bin/ansible-test not found; run 'make venv' first" >&2
+    exit 1
+fi
+
+# A fresh copy each run, so files deleted or renamed in the work tree do not linger.
+rm -rf "$collection_dir"
+mkdir -p "$collection_dir"
+cd "$repo"
+git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' path; do
+        # Tracked files deleted in the work tree are still listed by --cached.
+        if [[ -e $path || -L $path ]]; then printf '%s\0' "$path"; fi
+    done \
+    | tar --create --null --files-from=- --file=- \
+    | tar --extract --file=- --directory="$collection_dir"
+# ansible-test lists content with git, walking up from the collection root; an
+# empty repository here keeps it from finding this checkout, where .build/ is ignored.
+git init --quiet "$collection_dir"
+
+# Install the offline pip bootstrap under the file name this ansible-test looks for.
+bootstrap_name=$("$venv/bin/python" - "$python_version" <<'PY'
+import sys
+import types
+
+from ansible_test._internal.python_requirements import get_venv_packages
+
+pip_version = get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"]
+print("get_pip_%s.py" % pip_version.replace(".", "_"))
+PY
+)
+mkdir -p "$test_home/.ansible/test/cache"
+cp "$repo/tools/get_pip_offline.py" "$test_home/.ansible/test/cache/$bootstrap_name"
+
+cd "$collection_dir"
+export HOME=$test_home
+export PATH=$venv/bin:$PATH
+exec ansible-test sanity --python "$python_version" "$@"
