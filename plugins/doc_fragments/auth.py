@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection and authentication options of every jitaccess.entra module (pairs with module_utils/_auth.py)."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    """Options shared by every module; set them once with module_defaults for group/jitaccess.entra.graph."""
+
+    DOCUMENTATION = r'''
+options:
+  auth_source:
+    description:
+      - How to authenticate to Microsoft Graph.
+      - V(auto) uses O(access_token) if set, else O(client_secret), else O(client_certificate_path), else
+        O(federated_token_file). It never falls back to a managed identity or the Azure CLI on its own.
+      - V(access_token) sends a token you obtained yourself; use it for a delegated (user) token, which
+        M(jitaccess.entra.access_package_assignment_request) and M(jitaccess.entra.access_package_approval) need.
+      - Falls back to the E(ENTRA_AUTH_SOURCE) environment variable.
+    type: str
+    default: auto
+    choices: [auto, client_secret, certificate, managed_identity, workload_identity, azure_cli, access_token]
+  tenant_id:
+    description:
+      - Directory (tenant) id of the Entra tenant. Falls back to E(AZURE_TENANT_ID).
+    type: str
+  client_id:
+    description:
+      - Application (client) id of the app registration, or of a user-assigned managed identity.
+      - Falls back to E(AZURE_CLIENT_ID).
+    type: str
+  client_secret:
+    description:
+      - Client secret of the app registration. Falls back to E(AZURE_CLIENT_SECRET). Never logged or returned.
+    type: str
+  client_certificate_path:
+    description:
+      - PEM (or PKCS12) file holding the app's certificate and private key. Falls back to E(AZURE_CLIENT_CERTIFICATE_PATH).
+    type: path
+  client_certificate_password:
+    description:
+      - Password of the certificate's private key, if it has one. Falls back to E(AZURE_CLIENT_CERTIFICATE_PASSWORD).
+    type: str
+  federated_token_file:
+    description:
+      - File with a federated (workload identity) token, as Kubernetes projects it. Falls back to E(AZURE_FEDERATED_TOKEN_FILE).
+    type: path
+  access_token:
+    description:
+      - A bearer token for Microsoft Graph, used as is. Falls back to E(ENTRA_ACCESS_TOKEN). Never logged or returned.
+    type: str
+  cloud:
+    description:
+      - National cloud whose token service and Graph host are used, unless O(authority_host) or O(graph_endpoint) are set.
+      - Falls back to E(ENTRA_CLOUD).
+    type: str
+    default: public
+    choices: [public, usgov, china]
+  authority_host:
+    description:
+      - Token service base URL, for example C(https://login.microsoftonline.com). Overrides O(cloud).
+      - Falls back to E(AZURE_AUTHORITY_HOST).
+    type: str
+  graph_endpoint:
+    description:
+      - Microsoft Graph base URL without the version, for example C(https://graph.microsoft.com). Overrides O(cloud).
+      - Falls back to E(ENTRA_GRAPH_ENDPOINT).
+    type: str
+  ca_bundle:
+    description:
+      - PEM file of certificate authorities to trust for Graph and the token service instead of the system store.
+      - Falls back to E(ENTRA_CA_BUNDLE), E(REQUESTS_CA_BUNDLE), then E(SSL_CERT_FILE).
+    type: path
+  validate_certs:
+    description:
+      - Whether to validate TLS certificates. Only turn this off against a throwaway test endpoint.
+    type: bool
+    default: true
+  allow_insecure_http:
+    description:
+      - Allow C(http://) endpoints in O(authority_host) and O(graph_endpoint). Tokens then travel unencrypted.
+    type: bool
+    default: false
+  request_timeout:
+    description:
+      - Seconds to wait for one HTTP response.
+    type: float
+    default: 30
+  max_retry_wait:
+    description:
+      - Upper bound, in seconds, on the total time one call waits while Graph throttles (429) or is unavailable
+        (503, 504). The wait honours Graph's C(Retry-After) header. Past the bound the task fails.
+    type: float
+    default: 120
+  consistency_timeout:
+    description:
+      - Seconds to keep retrying a C(404) on an object this task just created or found, while Entra replicates it.
+    type: float
+    default: 60
+requirements:
+  - python >= 3.11
+  - msgraph-core
+  - azure-identity
+  - httpx
+notes:
+  - Every option above can be set once for all modules with C(module_defaults) and the action group
+    C(group/jitaccess.entra.graph).
+'''

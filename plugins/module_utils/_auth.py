@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection and authentication options shared by every module.
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+AUTH_ARGSPEC is paired with the ``jitaccess.entra.auth`` doc fragment; a unit test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token')
+
+# Authority (token service) and Microsoft Graph host per national cloud.
+CLOUDS = {
+    'public': ('https://login.microsoftonline.com', 'https://graph.microsoft.com'),
+    'usgov': ('https://login.microsoftonline.us', 'https://graph.microsoft.us'),
+    'china': ('https://login.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn'),
+}
+
+AUTH_ARGSPEC = dict(
+    auth_source=dict(type='str', default='auto', choices=list(AUTH_SOURCES), fallback=(env_fallback, ['ENTRA_AUTH_SOURCE'])),
+    tenant_id=dict(type='str', fallback=(env_fallback, ['AZURE_TENANT_ID'])),
+    client_id=dict(type='str', fallback=(env_fallback, ['AZURE_CLIENT_ID'])),
+    client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_SECRET'])),
+    client_certificate_path=dict(type='path', fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
+    client_certificate_password=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PASSWORD'])),
+    federated_token_file=dict(type='path', fallback=(env_fallback, ['AZURE_FEDERATED_TOKEN_FILE'])),
+    access_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ENTRA_ACCESS_TOKEN'])),
+    cloud=dict(type='str', default='public', choices=list(CLOUDS), fallback=(env_fallback, ['ENTRA_CLOUD'])),
+    authority_host=dict(type='str', fallback=(env_fallback, ['AZURE_AUTHORITY_HOST'])),
+    graph_endpoint=dict(type='str', fallback=(env_fallback, ['ENTRA_GRAPH_ENDPOINT'])),
+    ca_bundle=dict(type='path', fallback=(env_fallback, ['ENTRA_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'])),
+    validate_certs=dict(type='bool', default=True),
+    allow_insecure_http=dict(type='bool', default=False),
+    request_timeout=dict(type='float', default=30.0),
+    max_retry_wait=dict(type='float', default=120.0),
+    consistency_timeout=dict(type='float', default=60.0),
+)
+
+
+class ConfigError(Exception):
+    """A connection or credential option is missing or wrong; raised before any network call."""
+
+
+class Connection:
+    """Resolved endpoints and a credential factory built from the module's auth options."""
+
+    def __init__(self, params):
+        self.params = params
+        authority, graph = CLOUDS[params['cloud']]
+        self.authority_host = (params.get('authority_host') or authority).rstrip('/')
+        self.graph_endpoint = (params.get('graph_endpoint') or graph).rstrip('/')
+        self.custom_authority = bool(params.get('authority_host'))
+        for option, url in (('authority_host', self.authority_host), ('graph_endpoint', self.graph_endpoint)):
+            if url.startswith('http://') and not params['allow_insecure_http']:
+                raise ConfigError('%s=%s: plain http is refused because tokens would travel unencrypted; '
+                                  'use https, or set allow_insecure_http=true for a local test endpoint' % (option, url))
+            if not url.startswith(('https://', 'http://')):
+                raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
+        if not params['validate_certs']:
+            self.verify = False
+        else:
+            self.verify = params['ca_bundle'] or True
+        self.source = self._choose_source()
+
+    @property
+    def scope(self):
+        return self.graph_endpoint + '/.default'
+
+    @property
+    def tenant_id(self):
+        return self.params.get('tenant_id')
+
+    def _choose_source(self):
+        p = self.params
+        source = p['auth_source']
+        if source == 'auto':
+            if p.get('access_token'):
+                source = 'access_token'
+            elif p.get('client_secret'):
+                source = 'client_secret'
+            elif p.get('client_certificate_path'):
+                source = 'certificate'
+            elif p.get('federated_token_file'):
+                source = 'workload_identity'
+            else:
+                raise ConfigError(
+                    'no credentials: set client_secret, client_certificate_path, federated_token_file or access_token '
+                    '(or their AZURE_* environment variables), or choose auth_source=managed_identity or azure_cli')
+        required = {
+            'client_secret': ('tenant_id', 'client_id', 'client_secret'),
+            'certificate': ('tenant_id', 'client_id', 'client_certificate_path'),
+            'workload_identity': ('tenant_id', 'client_id', 'federated_token_file'),
+            'access_token': ('access_token',),
+        }.get(source, ())
+        missing = [name for name in required if not p.get(name)]
+        if missing:
+            raise ConfigError('auth_source=%s needs %s' % (source, ', '.join(missing)))
+        return source
+
+    def credential(self):
+        """Return an azure-identity credential (or a static token holder) for the chosen source."""
+        if self.source == 'access_token':
+            return StaticToken(self.params['access_token'])
+        # Imported here: only the credential in use is loaded, and a missing library is reported by the caller.
+        from azure import identity  # pylint: disable=import-outside-toplevel
+        p = self.params
+        common = dict(authority=self.authority_host)
+        if self.custom_authority:
+            # Instance discovery asks the public cloud about the authority; a sovereign or test authority answers itself.
+            common['disable_instance_discovery'] = True
+        if self.verify is not True:
+            common['connection_verify'] = self.verify
+        if self.source == 'client_secret':
+            return identity.ClientSecretCredential(p['tenant_id'], p['client_id'], p['client_secret'], **common)
+        if self.source == 'certificate':
+            password = p.get('client_certificate_password')
+            return identity.CertificateCredential(
+                p['tenant_id'], p['client_id'], p['client_certificate_path'],
+                password=password.encode() if password else None, **common)
+        if self.source == 'workload_identity':
+            return identity.WorkloadIdentityCredential(
+                tenant_id=p['tenant_id'], client_id=p['client_id'], token_file_path=p['federated_token_file'], **common)
+        if self.source == 'managed_identity':
+            return identity.ManagedIdentityCredential(client_id=p.get('client_id'))
+        return identity.AzureCliCredential(tenant_id=p.get('tenant_id'))
+
+
+class StaticToken:
+    """A caller-supplied bearer token, typically delegated (a user's) for request and approval flows."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def get_token(self, *scopes):  # pylint: disable=unused-argument
+        return _Token(self.token)
+
+
+class _Token:  # pylint: disable=too-few-public-methods
+    def __init__(self, token):
+        self.token = token

@@ -1,0 +1,299 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one Microsoft Graph client: token, transport, retries, paging, errors and read-your-writes.
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+
+Every Ansible task is a fresh process, so the client exchanges plain JSON over msgraph-core's httpx middleware
+stack instead of deserialising into the SDK's typed models (seconds per task; see the design notes). The token
+is acquired once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import ssl
+import time
+
+RETRY_STATUSES = (429, 503, 504)
+MAX_ATTEMPTS = 10
+# Requests safe to repeat after the connection dropped: the same call twice leaves the same state.
+IDEMPOTENT_METHODS = ('GET', 'PUT', 'PATCH', 'DELETE')
+
+
+class GraphError(Exception):
+    """A Graph call failed; carries what Graph said and what the module was doing."""
+
+    def __init__(self, message, status=None, code=None, request_id=None, action=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.action = action
+
+    def __str__(self):
+        parts = []
+        if self.action:
+            parts.append('while %s' % self.action)
+        if self.status:
+            parts.append('Graph answered %s%s' % (self.status, ' %s' % self.code if self.code else ''))
+        text = self.message
+        if parts:
+            text = '%s: %s' % (', '.join(parts), text)
+        if self.request_id:
+            text += ' (request-id %s)' % self.request_id
+        return text
+
+    def details(self):
+        return dict(status=self.status, graph_error_code=self.code, request_id=self.request_id)
+
+
+class LostResponse(Exception):
+    """The connection broke; ``maybe_committed`` when the request may have reached Graph before it did."""
+
+    def __init__(self, message, maybe_committed=True):
+        super().__init__(message)
+        self.maybe_committed = maybe_committed
+
+
+class GraphClient:
+    """Sends Graph requests for one module run; use as a context manager."""
+
+    def __init__(self, connection, sleep=time.sleep):
+        self.connection = connection
+        self._sleep = sleep
+        self._runner = None
+        self._http = None
+        self._token = None
+        self._recent_ids = set()
+        self.retry_events = []
+        self.requests_sent = 0
+
+    def __enter__(self):
+        # asyncio and httpx are imported only once a module is about to talk to Graph.
+        import asyncio  # pylint: disable=import-outside-toplevel
+        import httpx  # pylint: disable=import-outside-toplevel
+        from kiota_http.middleware import ParametersNameDecodingHandler, RedirectHandler  # pylint: disable=import-outside-toplevel
+        from msgraph_core import GraphClientFactory  # pylint: disable=import-outside-toplevel
+        from msgraph_core.middleware import GraphTelemetryHandler  # pylint: disable=import-outside-toplevel
+
+        self._httpx = httpx
+        verify = self.connection.verify
+        if isinstance(verify, str):
+            verify = ssl.create_default_context(cafile=verify)
+        timeout = self.connection.params['request_timeout']
+        base = httpx.AsyncClient(verify=verify, timeout=timeout, follow_redirects=False)
+        # Retries stay in this client (not in the middleware) so the bounded total wait, read-your-writes and
+        # lost-create recovery share one loop; the middleware still handles redirects and Graph telemetry headers.
+        self._http = GraphClientFactory.create_with_custom_middleware(
+            [RedirectHandler(), ParametersNameDecodingHandler(), GraphTelemetryHandler()], client=base)
+        # One event loop for the whole module run; each request is one coroutine on it.
+        self._runner = asyncio.Runner()
+        return self
+
+    def __exit__(self, *exc):
+        if self._runner is not None:
+            self._runner.run(self._http.aclose())
+            self._runner.close()
+            self._runner = None
+
+    # ---- public calls ------------------------------------------------------------------------------------
+
+    def get(self, path, api='v1.0', params=None, action=None):
+        return self.request('GET', path, api=api, params=params, action=action)
+
+    def list(self, path, api='v1.0', params=None, action=None):
+        """All items of a collection, following @odata.nextLink to the end."""
+        page = self.request('GET', path, api=api, params=params, action=action)
+        items = list(page.get('value', []))
+        while page.get('@odata.nextLink'):
+            page = self.request('GET', page['@odata.nextLink'], api=api, action=action)
+            items.extend(page.get('value', []))
+        return items
+
+    def create(self, path, body, api='v1.0', action=None, recover=None):
+        """POST a new object. If the response is lost, ``recover()`` looks for the object before any resend."""
+        result = self.request('POST', path, api=api, body=body, action=action, recover=recover)
+        if isinstance(result, dict) and result.get('id'):
+            self.remember(result['id'])
+        return result
+
+    def post(self, path, body=None, api='v1.0', action=None, recover=None):
+        return self.request('POST', path, api=api, body=body, action=action, recover=recover)
+
+    def patch(self, path, body, api='v1.0', action=None):
+        return self.request('PATCH', path, api=api, body=body, action=action)
+
+    def put(self, path, body, api='v1.0', action=None):
+        return self.request('PUT', path, api=api, body=body, action=action)
+
+    def delete(self, path, api='v1.0', action=None, missing_ok=True):
+        """DELETE; a 404 counts as done when ``missing_ok`` (a resent delete after a lost response lands there)."""
+        try:
+            return self.request('DELETE', path, api=api, action=action)
+        except GraphError as exc:
+            if missing_ok and exc.status == 404:
+                return None
+            raise
+
+    def remember(self, object_id):
+        """Mark an id as just created or resolved: a 404 on it is replication lag and is waited out."""
+        self._recent_ids.add(object_id)
+
+    # ---- transport ---------------------------------------------------------------------------------------
+
+    def url(self, path, api):
+        if path.startswith('https://') or path.startswith('http://'):
+            if not path.startswith(self.connection.graph_endpoint + '/'):
+                raise GraphError('refusing to follow a link outside graph_endpoint: %s' % path)
+            return path
+        return '%s/%s%s' % (self.connection.graph_endpoint, api, path)
+
+    def request(self, method, path, api='v1.0', params=None, body=None, action=None, recover=None):
+        """Send one logical request; returns parsed JSON (dict) or None for an empty answer."""
+        url = self.url(path, api)
+        what = action or '%s %s' % (method, path.split('?')[0])
+        started = time.monotonic()
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._runner.run(self._send(method, url, params, body))
+            except LostResponse as exc:
+                if exc.maybe_committed and method not in IDEMPOTENT_METHODS:
+                    if recover is None:
+                        raise GraphError('the connection broke before Graph answered (%s); the write may or may not have '
+                                         'happened' % exc, action=what) from exc
+                    found = self._recover(recover, started)
+                    if found is not None:
+                        return found
+                delay = self._backoff(attempt)
+                if attempt >= MAX_ATTEMPTS or waited + delay > self.connection.params['max_retry_wait']:
+                    raise GraphError('the connection kept breaking (%s); gave up after %d attempts' % (exc, attempt), action=what)
+                self.retry_events.append(('connection', delay))
+                self._sleep(delay)
+                waited += delay
+                continue
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                delay = self._retry_after(response, attempt)
+                if attempt >= MAX_ATTEMPTS or waited + delay > self.connection.params['max_retry_wait']:
+                    error = self._error(response, what)
+                    error.message = '%s; gave up after %d attempts and %.0f s of waiting (max_retry_wait=%s)' % (
+                        error.message, attempt, waited, self.connection.params['max_retry_wait'])
+                    raise error
+                self.retry_events.append((status, delay))
+                self._sleep(delay)
+                waited += delay
+                continue
+            if status == 404 and self._is_recent(url) and time.monotonic() - started < self.connection.params['consistency_timeout']:
+                delay = min(self._backoff(attempt), 5.0)
+                self.retry_events.append(('replication', delay))
+                self._sleep(delay)
+                continue
+            if status >= 400:
+                raise self._error(response, what)
+            if status == 204 or not response.content:
+                return None
+            return response.json()
+
+    async def _send(self, method, url, params, body):
+        httpx = self._httpx
+        headers = {'Authorization': 'Bearer ' + self._bearer(), 'Accept': 'application/json'}
+        content = None
+        if body is not None:
+            headers['Content-Type'] = 'application/json'
+            content = json.dumps(body)
+        self.requests_sent += 1
+        try:
+            return await self._http.request(method, url, params=params, content=content, headers=headers,
+                                            extensions={'kiota_request_options': {}})
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # Nothing reached Graph: safe to send again whatever the method.
+            raise LostResponse('could not connect: %s' % exc, maybe_committed=False) from exc
+        except httpx.TransportError as exc:
+            raise LostResponse('%s: %s' % (type(exc).__name__, exc or 'no response')) from exc
+
+    def _bearer(self):
+        if self._token is None:
+            try:
+                credential = self.connection.credential()
+                self._token = credential.get_token(self.connection.scope).token
+            except Exception as exc:  # pylint: disable=broad-except
+                # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
+                raise GraphError('authentication with auth_source=%s failed: %s' % (
+                    self.connection.source, _one_line(str(exc))), action='acquiring a Graph token') from exc
+        return self._token
+
+    def _recover(self, recover, started):
+        """Look for the result of a lost write, waiting out replication lag before concluding it never happened."""
+        while True:
+            found = recover()
+            if found is not None:
+                if isinstance(found, dict) and found.get('id'):
+                    self.remember(found['id'])
+                return found
+            if time.monotonic() - started >= min(self.connection.params['consistency_timeout'], 15.0):
+                return None
+            self._sleep(1.0)
+
+    def _is_recent(self, url):
+        return any(object_id in url for object_id in self._recent_ids)
+
+    @staticmethod
+    def _backoff(attempt):
+        return min(2 ** (attempt - 1), 30) * (0.5 + random.random() / 2)  # nosec B311 - jitter, not security
+
+    def _retry_after(self, response, attempt):
+        value = response.headers.get('Retry-After')
+        if value:
+            try:
+                return max(float(value), 0.0)
+            except ValueError:
+                pass
+        return self._backoff(attempt)
+
+    @staticmethod
+    def _error(response, action):
+        request_id = response.headers.get('request-id')
+        code = None
+        message = response.reason_phrase or 'HTTP %s' % response.status_code
+        try:
+            error = response.json().get('error', {})
+            code = error.get('code')
+            message = error.get('message') or message
+            request_id = request_id or (error.get('innerError') or {}).get('request-id')
+        except (ValueError, AttributeError):
+            pass
+        return GraphError(message, status=response.status_code, code=code, request_id=request_id, action=action)
+
+    def retry_summary(self):
+        """One line for a warning, or None when nothing was retried."""
+        if not self.retry_events:
+            return None
+        counts = {}
+        for reason, dummy in self.retry_events:
+            counts[reason] = counts.get(reason, 0) + 1
+        waited = sum(delay for dummy, delay in self.retry_events)
+        reasons = ', '.join('%s x%d' % (_reason_name(reason), n) for reason, n in sorted(counts.items(), key=str))
+        return 'Graph calls were retried %d times (%s), waiting %.1f s in total' % (len(self.retry_events), reasons, waited)
+
+
+def _reason_name(reason):
+    return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
+            'replication': 'not yet replicated (404)', 'connection': 'connection lost'}.get(reason, str(reason))
+
+
+def _one_line(text):
+    return re.sub(r'\s+', ' ', text).strip()
+
+
+def odata_quote(value):
+    """Quote a string for an OData $filter literal."""
+    return "'%s'" % value.replace("'", "''")

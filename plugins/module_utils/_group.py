@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Spec of a security group (v1.0 ``/groups``) with static members and owners.
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceSpec, ValidationError
+
+# Entra rejects these in mailNickname, and anything outside ASCII.
+NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
+NICKNAME_MAX = 64
+
+
+def nickname_problem(value):
+    """Why ``value`` is not a valid mailNickname, or None."""
+    if not value:
+        return 'must not be empty'
+    if len(value) > NICKNAME_MAX:
+        return 'must be at most %d characters (has %d)' % (NICKNAME_MAX, len(value))
+    bad = sorted({char for char in value if char in NICKNAME_FORBIDDEN or ord(char) > 127 or ord(char) < 33})
+    if bad:
+        return 'must be ASCII without spaces or any of @ ( ) \\ [ ] " ; : < > , (found %s)' % ' '.join(repr(char) for char in bad)
+    return None
+
+
+def derive_nickname(display_name):
+    """A mailNickname made from the display name: its letters, digits, dots, dashes and underscores."""
+    nickname = re.sub(r'[^A-Za-z0-9._-]', '', display_name)[:NICKNAME_MAX]
+    return nickname or 'group'
+
+
+class GroupSpec(ResourceSpec):
+    noun = 'group'
+    path = '/groups'
+    fields = (
+        Field('display_name', 'displayName'),
+        Field('description', 'description'),
+        Field('mail_nickname', 'mailNickname'),
+    )
+    relations = (
+        DirectoryRefs('members', 'purge_members', 'members'),
+        DirectoryRefs('owners', 'purge_owners', 'owners'),
+    )
+    argument_spec = dict(
+        display_name=dict(type='str'),
+        id=dict(type='str'),
+        description=dict(type='str'),
+        mail_nickname=dict(type='str'),
+        members=dict(type='list', elements='str'),
+        purge_members=dict(type='bool', default=False),
+        owners=dict(type='list', elements='str'),
+        purge_owners=dict(type='bool', default=False),
+    )
+    required_one_of = (('display_name', 'id'),)
+
+    def validate(self, params):
+        if params.get('mail_nickname') is not None:
+            problem = nickname_problem(params['mail_nickname'])
+            if problem:
+                raise ValidationError('mail_nickname', params['mail_nickname'], problem)
+        if params.get('display_name') is not None and not params['display_name'].strip():
+            raise ValidationError('display_name', params['display_name'], 'must not be blank')
+        if params.get('display_name') and len(params['display_name']) > 256:
+            raise ValidationError('display_name', params['display_name'], 'must be at most 256 characters')
+
+    def defaults(self, ctx, wanted):
+        if not wanted.get('display_name'):
+            raise ValidationError('display_name', None, 'is required to create a group')
+        return {'mail_nickname': derive_nickname(wanted['display_name'])}
+
+    def create_body(self, ctx, after):
+        body = super().create_body(ctx, after)
+        body.update(mailEnabled=False, securityEnabled=True)
+        return body

@@ -1,0 +1,367 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The resource lifecycle every module runs, and the spec base class that describes one Entra object type.
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+
+desired (options the user set) -> find current (id, else unique name) -> normalise -> diff -> apply unless
+check mode -> one exit with changed, diff and the resource. A spec declares fields and relations; special
+behaviour is a hook on the spec, never a branch here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
+from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same, subset, union
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError, odata_quote
+
+# Python distributions the Graph client needs, by import name.
+REQUIRED_LIBS = (('httpx', 'httpx'), ('msgraph_core', 'msgraph-core'), ('azure.identity', 'azure-identity'))
+
+
+class ValidationError(Exception):
+    """Bad input, found before any write: names the option, the value and the rule."""
+
+    def __init__(self, option, value, rule):
+        super().__init__('%s=%r: %s' % (option, value, rule))
+        self.option = option
+
+
+class ResourceError(Exception):
+    """A state the module refuses to act on (ambiguous name, object still referenced, ...)."""
+
+
+class Field:
+    """One managed property: module option <-> Graph property, compared as a value or as a set."""
+
+    def __init__(self, option, prop, as_set=False, create_only=False):
+        self.option = option
+        self.prop = prop
+        self.as_set = as_set
+        self.create_only = create_only
+
+    def read(self, obj):
+        return obj.get(self.prop)
+
+    def write(self, value):
+        return value
+
+
+class Relation:
+    """A set of directory objects attached to the resource (members, owners, ...), reconciled by add / remove.
+
+    Values are labels a person can read (a user's UPN); ``ids`` maps label -> object id for the calls.
+    """
+
+    def __init__(self, option, purge_option):
+        self.option = option
+        self.purge_option = purge_option
+
+    def read(self, ctx, obj):
+        """Current members as {label: id}."""
+        raise NotImplementedError
+
+    def resolve(self, ctx, references):
+        """Declared references (names or ids) as {label: id}; raises ValidationError for unknown ones."""
+        raise NotImplementedError
+
+    def add(self, ctx, obj, object_id):
+        raise NotImplementedError
+
+    def remove(self, ctx, obj, object_id):
+        raise NotImplementedError
+
+
+class Context:
+    """What spec hooks get: the parameters, the Graph client, check mode, and a place to warn."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.client = None
+        self.ids = {}  # relation option -> {label: object id}, from reads and resolution
+
+    def warn(self, message):
+        self.module.warn(message)
+
+
+class ResourceSpec:
+    """Declarative description of one Entra object type; subclasses set the attributes and override hooks."""
+
+    noun = None  # return key and the word used in messages, e.g. 'group'
+    api = 'v1.0'
+    path = None  # collection path, e.g. '/groups'
+    name_option = 'display_name'
+    name_property = 'displayName'
+    fields = ()
+    relations = ()
+    argument_spec = {}
+    mutually_exclusive = ()
+    required_one_of = ()
+    info_filters = ()  # options of the _info module that narrow the listing
+
+    # ---- input ---------------------------------------------------------------------------------------------
+
+    def validate(self, params):
+        """Pure input rules; raise ValidationError. Runs before any network call."""
+
+    # ---- reading -------------------------------------------------------------------------------------------
+
+    def item_path(self, object_id):
+        return '%s/%s' % (self.path, object_id)
+
+    def get(self, ctx, object_id):
+        try:
+            return ctx.client.get(self.item_path(object_id), api=self.api, action='reading %s %s' % (self.noun, object_id))
+        except GraphError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def find_by_name(self, ctx, name):
+        """All objects whose natural key equals ``name``."""
+        return ctx.client.list(self.path, api=self.api, params={'$filter': '%s eq %s' % (self.name_property, odata_quote(name))},
+                               action='looking up %s %r' % (self.noun, name))
+
+    def find(self, ctx):
+        """The current object by id, else by unique name; None if absent. Several matches is an error."""
+        object_id = ctx.params.get('id')
+        if object_id:
+            obj = self.get(ctx, object_id)
+            if obj is None and ctx.params.get('state') != 'absent':
+                raise ResourceError('%s with id %s does not exist; omit id to create it by %s' % (self.noun, object_id, self.name_option))
+            return obj
+        name = ctx.params.get(self.name_option)
+        matches = self.find_by_name(ctx, name)
+        if len(matches) > 1:
+            raise ResourceError('%s=%r matches %d %ss (ids: %s); set id to choose one' % (
+                self.name_option, name, len(matches), self.noun, ', '.join(sorted(m['id'] for m in matches))))
+        if matches:
+            ctx.client.remember(matches[0]['id'])
+            return matches[0]
+        return None
+
+    def view(self, ctx, obj, relations=None):
+        """The object as module options (the shape returned and diffed); relations read only when asked."""
+        result = {'id': obj.get('id')}
+        for field in self.fields:
+            result[field.option] = field.read(obj)
+        for relation in self.relations:
+            if relations is None and ctx.params.get(relation.option) is None:
+                continue
+            if relations is not None and relation.option not in relations:
+                continue
+            current = relation.read(ctx, obj)
+            ctx.ids.setdefault(relation.option, {}).update(current)
+            result[relation.option] = sorted(current, key=str)
+        return result
+
+    # ---- desired state -------------------------------------------------------------------------------------
+
+    def desired(self, ctx):
+        """Options the user set, in view shape; relation references resolved (reads only)."""
+        wanted = {}
+        for field in self.fields:
+            value = ctx.params.get(field.option)
+            if value is not None:
+                wanted[field.option] = value
+        for relation in self.relations:
+            references = ctx.params.get(relation.option)
+            if references is not None:
+                resolved = relation.resolve(ctx, references)
+                ctx.ids.setdefault(relation.option, {}).update(resolved)
+                wanted[relation.option] = sorted(resolved, key=str)
+        return wanted
+
+    def defaults(self, ctx, wanted):  # pylint: disable=unused-argument
+        """Values a create sends for options the user left unset (shown in check mode's predicted result)."""
+        return {}
+
+    # ---- writing -------------------------------------------------------------------------------------------
+
+    def create_body(self, ctx, after):  # pylint: disable=unused-argument
+        body = {}
+        for field in self.fields:
+            if after.get(field.option) is not None:
+                body[field.prop] = field.write(after[field.option])
+        return body
+
+    def create(self, ctx, after):
+        body = self.create_body(ctx, after)
+        name = after.get(self.name_option)
+        obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.noun, name),
+                                recover=lambda: self._recover_created(ctx, name))
+        for relation in self.relations:
+            for label in after.get(relation.option) or []:
+                relation.add(ctx, obj, ctx.ids[relation.option][label])
+        return obj
+
+    def _recover_created(self, ctx, name):
+        matches = self.find_by_name(ctx, name)
+        return matches[0] if len(matches) == 1 else None
+
+    def update_body(self, ctx, before, after):  # pylint: disable=unused-argument
+        body = {}
+        for field in self.fields:
+            if field.option in after and not same(before.get(field.option), after[field.option], field.as_set):
+                body[field.prop] = field.write(after[field.option])
+        return body
+
+    def update(self, ctx, obj, before, after):
+        body = self.update_body(ctx, before, after)
+        if body:
+            ctx.client.patch(self.item_path(obj['id']), body, api=self.api,
+                             action='updating %s %r' % (self.noun, after.get(self.name_option)))
+        for relation in self.relations:
+            if relation.option not in after:
+                continue
+            old, new = set(before.get(relation.option) or []), set(after[relation.option])
+            ids = ctx.ids[relation.option]
+            for label in sorted(new - old, key=str):
+                relation.add(ctx, obj, ids[label])
+            for label in sorted(old - new, key=str):
+                relation.remove(ctx, obj, ids[label])
+
+    def check_delete(self, ctx, obj):
+        """Raise ResourceError when something still references the object."""
+
+    def delete(self, ctx, obj):
+        ctx.client.delete(self.item_path(obj['id']), api=self.api, action='deleting %s %r' % (self.noun, obj.get(self.name_property)))
+
+    # ---- planning (pure) -------------------------------------------------------------------------------------
+
+    def plan(self, ctx, before, wanted):
+        """Predicted view after apply: the current view with the declared values laid over it."""
+        after = dict(before)
+        for field in self.fields:
+            if field.option in wanted:
+                after[field.option] = wanted[field.option]
+        for relation in self.relations:
+            if relation.option in wanted:
+                if ctx.params.get(relation.purge_option):
+                    after[relation.option] = wanted[relation.option]
+                else:
+                    after[relation.option] = union(before.get(relation.option), wanted[relation.option])
+        return after
+
+    def differs(self, before, after):
+        for field in self.fields:
+            if field.option in after and not same(before.get(field.option), after[field.option], field.as_set):
+                return True
+        return any(relation.option in after and sorted(before.get(relation.option) or [], key=str) != sorted(after[relation.option], key=str)
+                   for relation in self.relations)
+
+    def managed_keys(self, wanted):
+        return ['id', self.name_option] + [key for key in wanted if key not in ('id', self.name_option)]
+
+
+def build_module(spec, info=False):
+    argument_spec = dict(AUTH_ARGSPEC)
+    argument_spec.update(spec.argument_spec)
+    if not info:
+        argument_spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
+    return AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=list(spec.mutually_exclusive),
+        required_one_of=list(spec.required_one_of),
+    )
+
+
+def _check_libraries(module, connection):
+    for import_name, dist in REQUIRED_LIBS:
+        if import_name == 'azure.identity' and connection.source == 'access_token':
+            continue
+        if importlib.util.find_spec(import_name.split('.')[0]) is None or importlib.util.find_spec(import_name) is None:
+            module.fail_json(msg=missing_required_lib(dist))
+
+
+def _session(module, spec):
+    """Validate input and the connection options; returns (context, connection) or fails before any call."""
+    ctx = Context(module)
+    try:
+        spec.validate(module.params)
+        connection = Connection(module.params)
+    except (ValidationError, ConfigError) as exc:
+        module.fail_json(msg=str(exc))
+    _check_libraries(module, connection)
+    return ctx, connection
+
+
+def _fail(module, exc, client):
+    details = exc.details() if isinstance(exc, GraphError) else {}
+    summary = client.retry_summary() if client else None
+    if summary:
+        module.warn(summary)
+    module.fail_json(msg=str(exc), **details)
+
+
+def run_resource(spec):
+    """Entry point of a resource module: converge one object and exit once."""
+    module = build_module(spec)
+    ctx, connection = _session(module, spec)
+    client = None
+    try:
+        with GraphClient(connection) as client:
+            ctx.client = client
+            result = _converge(ctx, spec)
+    except (GraphError, ResourceError, ValidationError) as exc:
+        _fail(module, exc, client)
+    summary = client.retry_summary()
+    if summary:
+        module.warn(summary)
+    module.exit_json(**result)
+
+
+def _converge(ctx, spec):
+    current = spec.find(ctx)
+    before = spec.view(ctx, current) if current else {}
+    if ctx.params['state'] == 'absent':
+        if current is not None:
+            spec.check_delete(ctx, current)
+            if not ctx.check_mode:
+                spec.delete(ctx, current)
+        keys = list(before)
+        return {'changed': current is not None, spec.noun: {},
+                'diff': {'before': subset(before, keys), 'after': {}}}
+
+    wanted = spec.desired(ctx)
+    if current is None:
+        wanted = dict(spec.defaults(ctx, wanted), **wanted)
+        after = spec.plan(ctx, {}, wanted)
+        after['id'] = None
+        if not ctx.check_mode:
+            created = spec.create(ctx, after)
+            after['id'] = created['id']
+        changed = True
+    else:
+        after = spec.plan(ctx, before, wanted)
+        changed = spec.differs(before, after)
+        if changed and not ctx.check_mode:
+            spec.update(ctx, current, before, after)
+    keys = spec.managed_keys(wanted)
+    return {'changed': changed, spec.noun: after,
+            'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
+
+
+def run_info(spec, plural, select):
+    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view."""
+    module = build_module(spec, info=True)
+    ctx, connection = _session(module, spec)
+    client = None
+    try:
+        with GraphClient(connection) as client:
+            ctx.client = client
+            objects = select(ctx)
+            wanted_relations = [relation.option for relation in spec.relations if module.params.get('include_' + relation.option)]
+            items = [spec.view(ctx, obj, relations=wanted_relations) for obj in objects]
+    except (GraphError, ResourceError, ValidationError) as exc:
+        _fail(module, exc, client)
+    module.exit_json(changed=False, **{plural: items})

@@ -1,0 +1,140 @@
+"""Run the collection's modules against the emulator: in-process (fast) or through ansible-playbook (end to end)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def collection_root(base):
+    """A collections tree whose ansible_collections/jitaccess/entra is this checkout."""
+    target = Path(base) / 'ansible_collections' / 'jitaccess' / 'entra'
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(REPO, target_is_directory=True)
+    return Path(base)
+
+
+def auth_args(emulator, tenant, **overrides):
+    args = dict(tenant_id=tenant.tenant_id, client_id=tenant.client_id, client_secret=tenant.client_secret,
+                authority_host=emulator.base_url, graph_endpoint=emulator.base_url, ca_bundle=emulator.ca_path)
+    args.update(overrides)
+    return {key: value for key, value in args.items() if value is not None}
+
+
+def run_module(name, args, check=False, diff=True):
+    """Run one module's main() in this process and return its result dict (failed results included)."""
+    from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.common import warnings  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+
+    module = importlib.import_module('ansible_collections.jitaccess.entra.plugins.modules.%s' % name)
+    output = io.StringIO()
+    # Behave like a module process: warnings are collected into the result, not shown by a controller display,
+    # and none carry over from an earlier run in this process.
+    was_controller, _internal.is_controller = _internal.is_controller, False
+    warnings._global_warnings.clear()  # pylint: disable=protected-access
+    try:
+        with patch_module_args(dict(args, _ansible_check_mode=check, _ansible_diff=diff)), contextlib.redirect_stdout(output):
+            try:
+                module.main()
+            except SystemExit:
+                pass
+    finally:
+        _internal.is_controller = was_controller
+    result = json.loads(output.getvalue())
+    # ansible-core 2.19 modules return structured warnings; the controller shows their message.
+    result['warnings'] = [w['event']['msg'] if isinstance(w, dict) else w for w in result.get('warnings', [])]
+    return result
+
+
+class Playbook:
+    """Writes a one-play playbook, runs ansible-playbook on it and returns every task's registered result."""
+
+    def __init__(self, workdir, collections):
+        self.workdir = Path(workdir)
+        self.collections = collections
+
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults=None, extra_args=()):
+        results_file = self.workdir / 'results.json'
+        registered = []
+        play_tasks = []
+        for index, task in enumerate(tasks):
+            task = dict(task)
+            task.setdefault('register', 'result_%d' % index)
+            task.setdefault('ignore_errors', True)
+            registered.append(task['register'])
+            play_tasks.append(task)
+        collect = '{{ {%s} | to_json }}' % ', '.join("'%s': %s | default({})" % (name, name) for name in registered)
+        play_tasks.append({'name': 'Record results', 'ansible.builtin.copy': {'content': collect, 'dest': str(results_file)},
+                           'check_mode': False, 'diff': False, 'changed_when': False})
+        play = {'name': 'test', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
+                'vars': {'ansible_python_interpreter': sys.executable}, 'tasks': play_tasks}
+        if module_defaults:
+            play['module_defaults'] = {'group/jitaccess.entra.graph': module_defaults}
+        path = self.workdir / 'playbook.yml'
+        path.write_text(yaml.safe_dump([play], sort_keys=False))
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path)]
+        if check:
+            command.append('--check')
+        if diff:
+            command.append('--diff')
+        if verbosity:
+            command.append('-' + 'v' * verbosity)
+        command.extend(extra_args)
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(self.collections), ANSIBLE_NOCOLOR='1',
+                           ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+                           ANSIBLE_RETRY_FILES_ENABLED='0')
+        environment.update(env or {})
+        if results_file.exists():
+            results_file.unlink()
+        process = subprocess.run(command, cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=600, check=False)
+        results = json.loads(results_file.read_text()) if results_file.exists() else {}
+        return PlaybookRun(process, [results.get(name, {}) for name in registered])
+
+
+class PlaybookRun:  # pylint: disable=too-few-public-methods
+    def __init__(self, process, results):
+        self.process = process
+        self.results = results
+        self.stdout = process.stdout
+        self.stderr = process.stderr
+        self.rc = process.returncode
+
+
+class GraphAdmin:
+    """Raw Graph calls as the portal would make them, for arranging state out of band in tests."""
+
+    def __init__(self, emulator, tenant):
+        import httpx  # pylint: disable=import-outside-toplevel
+
+        self.base = emulator.base_url
+        self.http = httpx.Client(verify=ssl.create_default_context(cafile=emulator.ca_path), timeout=30)
+        token = self.http.post('%s/%s/oauth2/v2.0/token' % (self.base, tenant.tenant_id), data={
+            'grant_type': 'client_credentials', 'client_id': tenant.client_id, 'client_secret': tenant.client_secret,
+            'scope': 'https://graph.microsoft.com/.default'}).json()['access_token']
+        self.http.headers['Authorization'] = 'Bearer ' + token
+
+    def call(self, method, path, body=None, api='v1.0', expect=None):
+        response = self.http.request(method, '%s/%s%s' % (self.base, api, path), json=body)
+        if expect is not None:
+            assert response.status_code == expect, response.text
+        return response.json() if response.content else None
+
+    def create_group(self, name, nickname=None):
+        return self.call('POST', '/groups', {'displayName': name, 'mailNickname': nickname or 'g%d' % abs(hash(name)),
+                                             'mailEnabled': False, 'securityEnabled': True}, expect=201)
+
+    def groups_named(self, name):
+        return self.call('GET', "/groups?$filter=displayName eq '%s'" % name.replace("'", "''"))['value']

@@ -1,0 +1,78 @@
+"""The Graph client's behaviours over real HTTPS: paging, throttling, outages, replication lag, lost responses."""
+
+from __future__ import annotations
+
+from tests.integration.harness import GraphAdmin, run_module
+
+JIT = 'Allow ChatGPT Access'
+
+
+def test_paging_follows_next_links_across_three_pages(emulator, tenant, auth):
+    admin = GraphAdmin(emulator, tenant)
+    for number in range(250):
+        admin.create_group('Bulk %03d' % number, nickname='bulk%03d' % number)
+    emulator.clear_log()
+    result = run_module('group_info', auth)
+    names = [g['display_name'] for g in result['groups']]
+    assert len([n for n in names if n.startswith('Bulk ')]) == 250
+    assert len(names) == len(set(g['id'] for g in result['groups']))
+    pages = [r for r in emulator.requests(tenant.tenant_id) if r['path'] == '/v1.0/groups']
+    assert len(pages) >= 3
+    assert all('skiptoken' in r['query'] for r in pages[1:])
+
+
+def test_throttled_call_honours_retry_after(emulator, tenant, auth):
+    emulator.inject('status', tenant=tenant.tenant_id, method='POST', path='^/v1.0/groups$', status=429,
+                    code='TooManyRequests', retry_after=1, count=1)
+    result = run_module('group', dict(auth, display_name=JIT))
+    assert result['changed'] is True, result
+    posts = [r for r in emulator.requests(tenant.tenant_id) if r['method'] == 'POST']
+    assert [p['status'] for p in posts] == [429, 201]
+    assert posts[1]['time'] - posts[0]['time'] >= 1.0
+    assert any('throttled (429) x1' in warning for warning in result.get('warnings', []))
+
+
+def test_unavailable_past_the_bound_fails_naming_the_call(emulator, tenant, auth):
+    emulator.inject('status', tenant=tenant.tenant_id, method='POST', path='^/v1.0/groups$', status=503, retry_after=1)
+    result = run_module('group', dict(auth, display_name=JIT, max_retry_wait=2.5))
+    assert result['failed'] is True
+    assert "creating group 'Allow ChatGPT Access'" in result['msg']
+    assert '503' in result['msg'] and 'gave up after 3 attempts' in result['msg']
+    assert result['status'] == 503
+    assert GraphAdmin(emulator, tenant).groups_named(JIT) == []
+
+
+def test_replication_lag_after_create_is_waited_out(emulator, tenant, auth):
+    emulator.inject('lag', tenant=tenant.tenant_id, seconds=2)
+    sarah = next(upn for upn in tenant.users if upn.startswith('sarah.jones@'))
+    result = run_module('group', dict(auth, display_name=JIT, members=[sarah]))
+    assert result['changed'] is True, result
+    assert result['group']['members'] == [sarah]
+    member_adds = [r for r in emulator.requests(tenant.tenant_id) if r['path'].endswith('/members/$ref')]
+    assert member_adds[0]['status'] == 404 and member_adds[-1]['status'] == 204
+    assert any('not yet replicated' in warning for warning in result.get('warnings', []))
+
+
+def test_lost_create_response_makes_one_group_not_two(emulator, tenant, auth):
+    emulator.inject('drop', tenant=tenant.tenant_id, method='POST', path='^/v1.0/groups$', count=1)
+    result = run_module('group', dict(auth, display_name=JIT))
+    assert result['changed'] is True, result
+    groups = GraphAdmin(emulator, tenant).groups_named(JIT)
+    assert len(groups) == 1
+    assert result['group']['id'] == groups[0]['id']
+    assert len([r for r in emulator.requests(tenant.tenant_id) if r['method'] == 'POST']) == 1
+
+
+def test_lost_member_add_response_is_recovered(emulator, tenant, auth):
+    run_module('group', dict(auth, display_name=JIT))
+    emulator.inject('drop', tenant=tenant.tenant_id, method='POST', path='/members/\\$ref$', count=1)
+    sarah = next(upn for upn in tenant.users if upn.startswith('sarah.jones@'))
+    result = run_module('group', dict(auth, display_name=JIT, members=[sarah]))
+    assert result['changed'] is True, result
+    assert run_module('group', dict(auth, display_name=JIT, members=[sarah]))['changed'] is False
+
+
+def test_one_token_per_module_run(emulator, tenant, auth):
+    run_module('group', dict(auth, display_name=JIT, members=[next(iter(tenant.users))]))
+    tokens = [r for r in emulator.requests(tenant.tenant_id, kind='token')]
+    assert len(tokens) == 1
