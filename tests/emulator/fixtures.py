@@ -1,0 +1,35 @@
+"""Pytest fixtures: ``emulator`` (one per session) and ``tenant`` (a fresh tenant per test).
+
+Use from a conftest: ``from tests.emulator.fixtures import emulator, tenant  # noqa: F401``.
+"""
+
+import pytest
+
+from .server import Emulator
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    """A started emulator with one seeded tenant, stopped at the end of the session."""
+    emu = Emulator(state_dir=tmp_path_factory.mktemp("emulator"), tenants=1).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def tenant(emulator):  # pylint: disable=redefined-outer-name
+    """A fresh tenant (TenantInfo); afterwards faults and the request log are cleared and the clock is reset."""
+    emulator.clear_faults()
+    info = emulator.add_tenant()
+    yield info
+    emulator.clear_faults()
+    emulator.clear_log()
+    emulator.reset_clock()
+
+
+@pytest.fixture
+def emulator_env(emulator, monkeypatch):  # pylint: disable=redefined-outer-name
+    """Trust the emulator's CA in this test's environment (requests, httpx, azure-identity)."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_path)
+    monkeypatch.setenv("SSL_CERT_FILE", emulator.ca_path)
+    return emulator

@@ -1,0 +1,10 @@
+"""Microsoft Graph areas served by the emulator.
+
+Each area is one module that registers its routes (``@route``), seed objects (``@seeder``) and time hooks
+(``@ticker``) on import. Adding an area = adding its module and one import line below.
+"""
+
+from . import directory  # noqa: F401  pylint: disable=unused-import
+from .router import router
+
+__all__ = ["router"]

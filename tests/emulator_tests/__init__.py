@@ -1,0 +1,1 @@
+"""Tests of the Graph + Entra emulator itself."""
