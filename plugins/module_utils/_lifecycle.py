@@ -56,7 +56,7 @@ class Field:
 class Relation:
     """A set of directory objects attached to the resource (members, owners, ...), reconciled by add / remove.
 
-    Values are labels a person can read (a user's UPN); ``ids`` maps label -> object id for the calls.
+    Values are labels a person can read (a user's UPN); ``ctx.ids[option]`` maps label -> object id for the calls.
     """
 
     def __init__(self, option, purge_option):
@@ -76,6 +76,102 @@ class Relation:
 
     def remove(self, ctx, obj, object_id):
         raise NotImplementedError
+
+    # The lifecycle talks to relations and child collections only through current, wanted, plan, differs and apply.
+
+    def current(self, ctx, obj):
+        found = self.read(ctx, obj)
+        ctx.ids.setdefault(self.option, {}).update(found)
+        return sorted(found, key=str)
+
+    def wanted(self, ctx, declared):
+        resolved = self.resolve(ctx, declared)
+        ctx.ids.setdefault(self.option, {}).update(resolved)
+        return sorted(resolved, key=str)
+
+    def plan(self, before, wanted, purge):
+        return list(wanted) if purge else union(before, wanted)
+
+    def differs(self, before, after):
+        return sorted(before or [], key=str) != sorted(after or [], key=str)
+
+    def apply(self, ctx, obj, before, after):
+        old, new = set(before or []), set(after)
+        ids = ctx.ids[self.option]
+        for label in sorted(new - old, key=str):
+            self.add(ctx, obj, ids[label])
+        for label in sorted(old - new, key=str):
+            self.remove(ctx, obj, ids[label])
+
+
+class Children:
+    """A collection of child objects keyed by a name (policy rules, profile links, role scopes), reconciled in place.
+
+    Items are dicts in option shape; ``key`` names the item field that identifies one. A declared item's
+    fields left None are unmanaged and keep their current value. ``ctx.ids[option]`` maps key -> child id.
+    """
+
+    key = 'name'
+
+    def __init__(self, option, purge_option):
+        self.option = option
+        self.purge_option = purge_option
+
+    def read(self, ctx, obj):
+        """Current children as a list of (child id, item)."""
+        raise NotImplementedError
+
+    def resolve(self, ctx, items):
+        """Declared items, validated and with references resolved (reads only)."""
+        return items
+
+    def add(self, ctx, obj, item):
+        raise NotImplementedError
+
+    def update(self, ctx, obj, child_id, before, after):
+        raise NotImplementedError
+
+    def remove(self, ctx, obj, child_id, item):
+        raise NotImplementedError
+
+    def same_item(self, before, after):
+        return same(before, after)
+
+    def current(self, ctx, obj):
+        items = []
+        for child_id, item in self.read(ctx, obj):
+            ctx.ids.setdefault(self.option, {})[item[self.key]] = child_id
+            items.append(item)
+        return sorted(items, key=lambda item: str(item[self.key]))
+
+    def wanted(self, ctx, declared):
+        return self.resolve(ctx, declared)
+
+    def plan(self, before, wanted, purge):
+        current = {item[self.key]: item for item in before or []}
+        after = {} if purge else dict(current)
+        for item in wanted:
+            merged = dict(current.get(item[self.key], {}))
+            merged.update({field: value for field, value in item.items() if value is not None})
+            after[item[self.key]] = merged
+        return [after[key] for key in sorted(after, key=str)]
+
+    def differs(self, before, after):
+        old = {item[self.key]: item for item in before or []}
+        new = {item[self.key]: item for item in after or []}
+        return set(old) != set(new) or any(not self.same_item(old[key], new[key]) for key in new)
+
+    def apply(self, ctx, obj, before, after):
+        old = {item[self.key]: item for item in before or []}
+        new = {item[self.key]: item for item in after}
+        ids = ctx.ids.get(self.option, {})
+        for key in sorted(set(old) - set(new), key=str):
+            self.remove(ctx, obj, ids[key], old[key])
+        for key in sorted(new, key=str):
+            if key not in old:
+                self.add(ctx, obj, new[key])
+            elif not self.same_item(old[key], new[key]):
+                self.update(ctx, obj, ids[key], old[key], new[key])
 
 
 class Context:
@@ -158,9 +254,7 @@ class ResourceSpec:
                 continue
             if relations is not None and relation.option not in relations:
                 continue
-            current = relation.read(ctx, obj)
-            ctx.ids.setdefault(relation.option, {}).update(current)
-            result[relation.option] = sorted(current, key=str)
+            result[relation.option] = relation.current(ctx, obj)
         return result
 
     # ---- desired state -------------------------------------------------------------------------------------
@@ -173,11 +267,9 @@ class ResourceSpec:
             if value is not None:
                 wanted[field.option] = value
         for relation in self.relations:
-            references = ctx.params.get(relation.option)
-            if references is not None:
-                resolved = relation.resolve(ctx, references)
-                ctx.ids.setdefault(relation.option, {}).update(resolved)
-                wanted[relation.option] = sorted(resolved, key=str)
+            declared = ctx.params.get(relation.option)
+            if declared is not None:
+                wanted[relation.option] = relation.wanted(ctx, declared)
         return wanted
 
     def defaults(self, ctx, wanted):  # pylint: disable=unused-argument
@@ -199,8 +291,8 @@ class ResourceSpec:
         obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.noun, name),
                                 recover=lambda: self._recover_created(ctx, name))
         for relation in self.relations:
-            for label in after.get(relation.option) or []:
-                relation.add(ctx, obj, ctx.ids[relation.option][label])
+            if relation.option in after:
+                relation.apply(ctx, obj, [], after[relation.option])
         return obj
 
     def _recover_created(self, ctx, name):
@@ -220,14 +312,8 @@ class ResourceSpec:
             ctx.client.patch(self.item_path(obj['id']), body, api=self.api,
                              action='updating %s %r' % (self.noun, after.get(self.name_option)))
         for relation in self.relations:
-            if relation.option not in after:
-                continue
-            old, new = set(before.get(relation.option) or []), set(after[relation.option])
-            ids = ctx.ids[relation.option]
-            for label in sorted(new - old, key=str):
-                relation.add(ctx, obj, ids[label])
-            for label in sorted(old - new, key=str):
-                relation.remove(ctx, obj, ids[label])
+            if relation.option in after and relation.differs(before.get(relation.option), after[relation.option]):
+                relation.apply(ctx, obj, before.get(relation.option), after[relation.option])
 
     def check_delete(self, ctx, obj):
         """Raise ResourceError when something still references the object."""
@@ -245,17 +331,15 @@ class ResourceSpec:
                 after[field.option] = wanted[field.option]
         for relation in self.relations:
             if relation.option in wanted:
-                if ctx.params.get(relation.purge_option):
-                    after[relation.option] = wanted[relation.option]
-                else:
-                    after[relation.option] = union(before.get(relation.option), wanted[relation.option])
+                purge = bool(relation.purge_option and ctx.params.get(relation.purge_option))
+                after[relation.option] = relation.plan(before.get(relation.option), wanted[relation.option], purge)
         return after
 
     def differs(self, before, after):
         for field in self.fields:
             if field.option in after and not same(before.get(field.option), after[field.option], field.as_set):
                 return True
-        return any(relation.option in after and sorted(before.get(relation.option) or [], key=str) != sorted(after[relation.option], key=str)
+        return any(relation.option in after and relation.differs(before.get(relation.option), after[relation.option])
                    for relation in self.relations)
 
     def managed_keys(self, wanted):
