@@ -18,6 +18,8 @@ COLLECTIONS_PATH := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS_PATH)/ansible_collections/jitaccess/entra
 # Extra arguments for every pytest run, e.g. `make unit PYTEST_ARGS="-n 2 -k group"`.
 PYTEST_ARGS ?=
+# Extra arguments for ansible-test sanity, e.g. `make sanity SANITY_ARGS="--test pylint"`.
+SANITY_ARGS ?=
 
 # Environment for anything that runs ansible or the collection's code: the
 # venv's tools first on PATH, and this checkout as the only jitaccess.entra.
@@ -56,7 +58,7 @@ integration: venv collection ## Modules against the HTTPS emulator (tests/integr
 	$(RUN_ENV) tools/run-pytest.sh tests/integration $(PYTEST_ARGS)
 
 sanity: venv ## Full ansible-test sanity suite on a copy of the tree, offline
-	VENV="$(VENV)" tools/sanity.sh
+	VENV="$(VENV)" tools/sanity.sh $(SANITY_ARGS)
 
 lint: venv collection ## ansible-lint (production profile) and antsibull-changelog lint
 	$(RUN_ENV) ansible-lint
