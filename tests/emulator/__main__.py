@@ -24,7 +24,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *_args: stop.set())
     emulator = Emulator(state_dir=args.state_dir, tenants=args.tenants, tenant_ids=args.tenant_id, port=args.port,
                         seed=args.seed).start()
     try:

@@ -1,5 +1,6 @@
 """The emulator process: an HTTPS server on 127.0.0.1 dispatching to the token service, Graph and the control plane."""
 
+import base64
 import datetime
 import json
 import os
@@ -120,6 +121,18 @@ def _parse_json(raw):
         return raw.decode("utf-8", "replace")
 
 
+def _basic_credentials(header):
+    """client_secret_basic: ``Authorization: Basic base64(client_id:client_secret)`` as form fields."""
+    scheme, _space, value = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client_id, _colon, secret = base64.b64decode(value.strip()).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return {"client_id": unquote(client_id), "client_secret": unquote(secret)}
+
+
 def _read_body(handler):
     if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
         chunks = []
@@ -231,10 +244,12 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         return self._states[str(tenant_id).lower()]
 
     def _tenant_for_segment(self, segment):
+        """A tenant by id or by its onmicrosoft.com domain (how Entra accepts either in authority URLs)."""
         key = segment.lower()
-        if key in self._states:
-            return self._states[key]
-        return next((s for s in self._states.values() if s.domain == key), None)
+        with self.lock:
+            if key in self._states:
+                return self._states[key]
+            return next((s for s in self._states.values() if s.domain == key), None)
 
     def token_for(self, tenant_id, upn=None, client_id=None, lifetime=3599):
         """Mint an access token without HTTP: app-only (default) or delegated for ``upn``; negative ``lifetime`` gives an
@@ -308,7 +323,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
     def serve(self, handler):
         """Answer one HTTP request on ``handler`` (called in the connection's thread)."""
         arrival = time.time()
-        raw_path, _, raw_query = handler.path.partition("?")
+        raw_path, _mark, raw_query = handler.path.partition("?")
         path = unquote(raw_path)
         body = _read_body(handler)
         if path.startswith("/_emulator/"):
@@ -498,6 +513,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
 
     def _token(self, request, outcome, tenant_segment, state):
         form = dict(parse_qsl(request["raw_body"].decode("utf-8", "replace"), keep_blank_values=True))
+        form.update(_basic_credentials(request["headers"].get("Authorization")))
         outcome.log_body = mask_form(form)
         outcome.headers["Cache-Control"] = "no-store, no-cache"
         if state is None and tenant_segment.lower() in MULTI_TENANT_ALIASES and form.get("username"):

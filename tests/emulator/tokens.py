@@ -213,7 +213,7 @@ class TokenService:
             raise _missing("scope")
         resource, names = None, []
         for item in requested:
-            res, _, name = item.rpartition("/")
+            res, _slash, name = item.rpartition("/")
             res = res or "https://graph.microsoft.com"
             if not self._is_graph(res):
                 raise self._unknown_resource(state, res)
@@ -330,7 +330,7 @@ class TokenService:
         """Identity for an ``Authorization`` header value; raises the 401 GraphError Graph would answer."""
         if not header_value:
             raise unauthorized("Access token is empty.")
-        scheme, _, token = header_value.partition(" ")
+        scheme, _space, token = header_value.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Access token is empty.")
         try:

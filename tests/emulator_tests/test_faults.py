@@ -36,7 +36,7 @@ def test_429_with_retry_after_is_not_processed(emulator, graph, tenant):
 
 def test_503_with_custom_code_and_count(emulator, graph):
     emulator.inject("status", status=503, code="ServiceUnavailable", message="Try later", count=2)
-    answers = [graph.get("/users") for _ in range(3)]
+    answers = [graph.get("/users") for _attempt in range(3)]
     assert [r.status_code for r in answers] == [503, 503, 200]
     assert answers[0].json()["error"]["message"] == "Try later"
     assert "Retry-After" not in answers[0].headers
@@ -44,10 +44,10 @@ def test_503_with_custom_code_and_count(emulator, graph):
 
 def test_probability_uses_a_seeded_rng(emulator, graph):
     emulator.inject("status", status=503, probability=0.0)
-    assert all(graph.get("/groups").status_code == 200 for _ in range(5))
+    assert all(graph.get("/groups").status_code == 200 for _attempt in range(5))
     emulator.clear_faults()
     rule = emulator.inject("status", status=503, probability=0.5)
-    statuses = [graph.get("/groups").status_code for _ in range(30)]
+    statuses = [graph.get("/groups").status_code for _attempt in range(30)]
     assert 0 < statuses.count(503) < 30
     fired = next(r for r in emulator.fault_rules() if r["id"] == rule)["fired"]
     assert fired == statuses.count(503)

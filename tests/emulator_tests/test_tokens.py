@@ -196,3 +196,11 @@ def test_token_signed_by_someone_else_is_rejected(emulator, tenant):
 def test_advancing_the_clock_does_not_expire_tokens(emulator, graph):
     emulator.advance_clock(7200)
     assert graph.get("/groups").status_code == 200
+
+
+def test_client_secret_basic(emulator, tenant):
+    response = httpx.post(_token_url(emulator, tenant.tenant_id), verify=tls(emulator),
+                          auth=(tenant.client_id, tenant.client_secret),
+                          data={"grant_type": "client_credentials", "scope": GRAPH_DEFAULT})
+    assert response.status_code == 200, response.text
+    assert emulator.requests(tenant.tenant_id, kind="token")[-1]["body"]["client_secret"] == "***"

@@ -150,7 +150,7 @@ def seed_directory(state):  # pylint: disable=too-many-locals
     ids = {}
     for nickname, display_name, job_title, department, _manager in SEED_USERS:
         user_id = ids[nickname] = stable_id(state.tenant_id, "user", nickname)
-        given, _, surname = display_name.partition(" ")
+        given, _space, surname = display_name.partition(" ")
         upn = f"{nickname}@{state.domain}"
         state.table("users").add({
             "id": user_id, "displayName": display_name, "givenName": given, "surname": surname or None,

@@ -95,7 +95,7 @@ def _split_expand(text):
         current += char
     result = []
     for item in items:
-        name, _, rest = item.partition("(")
+        name, _paren, rest = item.partition("(")
         result.append((name.strip(), Query(rest[:-1].replace(";", "&") if rest.endswith(")") else "")))
     return result
 
