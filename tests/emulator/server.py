@@ -18,10 +18,11 @@ from urllib.parse import parse_qsl, unquote
 
 from . import control
 from .faults import Faults, Match
-from .graph import router as graph_router
+from . import graph  # noqa: F401  pylint: disable=unused-import  # importing the package registers every area
 from .graph.errors import GraphError, bad_request, not_found
 from .graph.odata import Query
 from .graph.router import VERSIONS, RequestContext
+from .graph.router import router as graph_router
 from .requestlog import WRITE_METHODS, RequestLog, mask_form
 from .tenant import create_tenant
 from .tls import ServerTLS

@@ -299,3 +299,13 @@ def test_missing_permission_is_forbidden(emulator, graph, tenant):
     assert error["code"] == "Authorization_RequestDenied"
     assert limited.get("/users").status_code == 200
     assert graph.post("/groups", _group_body()).status_code == 201  # an earlier token keeps its roles
+
+
+def test_count_needs_consistency_level(graph):
+    assert _error(graph.get("/groups?$count=true"), 400)["message"] == "$count is not currently supported."
+    body = graph.get("/groups?$count=true&$top=1", headers={"ConsistencyLevel": "eventual"}).json()
+    assert body["@odata.count"] == 1 and len(body["value"]) == 1
+    graph.create_group("Counted")
+    body = graph.get("/groups?$count=true&$top=1", headers={"ConsistencyLevel": "eventual"}).json()
+    assert body["@odata.count"] == 2 and "@odata.nextLink" in body
+    assert "@odata.count" not in graph.get(body["@odata.nextLink"], headers={"ConsistencyLevel": "eventual"}).json()

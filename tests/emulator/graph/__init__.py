@@ -5,6 +5,3 @@ Each area is one module that registers its routes (``@route``), seed objects (``
 """
 
 from . import directory  # noqa: F401  pylint: disable=unused-import
-from .router import router
-
-__all__ = ["router"]
