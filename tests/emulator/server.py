@@ -329,7 +329,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         body = _read_body(handler)
         if path.startswith("/_emulator/"):
             status, payload = control.handle(self, handler.command, path, raw_query, body)
-            self._send(handler, status, payload, {}, "application/json; charset=utf-8")
+            self._send(handler, status, payload, {"request-id": str(uuid.uuid4())}, "application/json; charset=utf-8")
             return
         request = {"method": handler.command, "path": path, "raw_path": raw_path, "query": raw_query,
                    "headers": handler.headers, "raw_body": body, "request_id": str(uuid.uuid4()),

@@ -12,6 +12,8 @@ from tests.emulator.graph.router import Router, router
 from tests.emulator.graph.schema import Prop, Schema
 from tests.emulator.tenant import TenantState
 
+from .helpers import Graph
+
 FQDN = Schema("microsoft.graph.networkaccess.fqdn", {"value": Prop(required=True)}, dialect=ODATA)
 CATEGORY = Schema("microsoft.graph.networkaccess.webCategory", {"name": Prop(required=True)}, dialect=ODATA)
 DESTINATION = Schema("microsoft.graph.networkaccess.ruleDestination", {}, abstract=True, dialect=ODATA,
@@ -136,3 +138,16 @@ def test_tickers_run_when_the_clock_moves(emulator, tenant):
         assert seen and abs((seen[-1] - emulator.now()).total_seconds()) < 1
     finally:
         router.tickers.remove(record)
+
+
+def test_delegated_only_routes_refuse_app_tokens(emulator, tenant):
+    pattern = "/emulatorSelfTest/whoAmI"
+    router.route("GET", pattern, delegated_only=True)(lambda ctx: (200, {"upn": ctx.identity.upn}))
+    try:
+        app = Graph(emulator, emulator.token_for(tenant.tenant_id))
+        response = app.get(pattern)
+        assert response.status_code == 403 and response.json()["error"]["code"] == "Forbidden"
+        sarah = f"sarah.jones@{tenant.domain}"
+        assert Graph(emulator, emulator.token_for(tenant.tenant_id, upn=sarah)).get(pattern).json() == {"upn": sarah}
+    finally:
+        router.routes = [r for r in router.routes if r.pattern != pattern]
