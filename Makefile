@@ -71,8 +71,8 @@ docs-check: venv collection ## ansible-doc must render every module
 test: venv ## Everything CI runs
 	$(MAKE) unit emulator-tests integration sanity lint docs-check
 
-demo: venv collection ## The end-to-end demo against the emulator (playbooks/demo.sh)
-	$(RUN_ENV) bash playbooks/demo.sh
+demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
+	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py
 
 bench: venv collection ## Per-task cost and memory benchmark (tests/bench/run.py)
 	$(RUN_ENV) $(VENV_BIN)/python tests/bench/run.py

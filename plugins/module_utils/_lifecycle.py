@@ -363,7 +363,7 @@ def _check_libraries(module, connection):
     for import_name, dist in REQUIRED_LIBS:
         if import_name == 'azure.identity' and connection.source == 'access_token':
             continue
-        if importlib.util.find_spec(import_name.split('.')[0]) is None or importlib.util.find_spec(import_name) is None:
+        if importlib.util.find_spec(import_name.split('.', maxsplit=1)[0]) is None or importlib.util.find_spec(import_name) is None:
             module.fail_json(msg=missing_required_lib(dist))
 
 

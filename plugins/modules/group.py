@@ -16,7 +16,7 @@ description:
   - Reconciles static members and owners, given as user principal names or object ids.
   - For just-in-time access the group starts empty; an access package adds and removes members.
 author:
-  - jitaccess.entra contributors
+  - jitaccess.entra maintainers (@jitaccess)
 options:
   display_name:
     description:
@@ -35,7 +35,7 @@ options:
   mail_nickname:
     description:
       - Mail alias of the group (Entra requires one even for security groups).
-      - 1 to 64 ASCII characters without spaces or any of C(@ ( ) \ [ ] " ; : < > ,).
+      - '1 to 64 ASCII characters with no spaces and none of these characters: @ ( ) \ [ ] " ; : < > ,'
       - When omitted on create, it is derived from O(display_name) (its letters, digits, dots, dashes and underscores).
         When omitted on an existing group, it is left alone.
     type: str

@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Look up groups by display name or id, or list every group, optionally with members and owners.
 author:
-  - jitaccess.entra contributors
+  - jitaccess.entra maintainers (@jitaccess)
 options:
   display_name:
     description:

@@ -74,5 +74,5 @@ def test_lost_member_add_response_is_recovered(emulator, tenant, auth):
 
 def test_one_token_per_module_run(emulator, tenant, auth):
     run_module('group', dict(auth, display_name=JIT, members=[next(iter(tenant.users))]))
-    tokens = [r for r in emulator.requests(tenant.tenant_id, kind='token')]
+    tokens = emulator.requests(tenant.tenant_id, kind='token')
     assert len(tokens) == 1

@@ -41,5 +41,5 @@ def test_secrets_never_appear_at_vvv(emulator, tenant, auth, playbook):
     for where, text in haystacks.items():
         assert secret not in text, 'client secret leaked into %s' % where
         assert secret[:12] not in text, 'part of the client secret leaked into %s' % where
-    token = [r for r in emulator.requests(tenant.tenant_id, kind='token')]
+    token = emulator.requests(tenant.tenant_id, kind='token')
     assert token and all(r['body'].get('client_secret') == '***' for r in token if r['body'].get('client_secret'))
