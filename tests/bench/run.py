@@ -63,7 +63,11 @@ def per_task(workdir, name, task, env):
 def peak_rss(workdir, name, task, env):
     log = workdir / ('%s-rss.log' % name)
     wrapped = dict(env, BENCH_REAL_PYTHON=sys.executable, BENCH_RSS_LOG=str(log))
-    path = playbook(workdir / ('%s-rss.yml' % name), 5, task, sys.executable + ' ' + str(HERE / 'peak_rss.py'))
+    # Ansible runs the interpreter path as one word, so the wrapper gets a launcher of its own.
+    launcher = workdir / 'python-peak-rss'
+    launcher.write_text('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, HERE / 'peak_rss.py'))
+    launcher.chmod(0o755)
+    path = playbook(workdir / ('%s-rss.yml' % name), 5, task, str(launcher))
     run(path, wrapped)
     return max(int(line) for line in log.read_text().split()) / 1024.0
 
