@@ -14,14 +14,15 @@
 # touching the user's real home directory.
 #
 # Usage: tools/sanity.sh [extra ansible-test sanity arguments]
-# Environment: VENV (default .venv), SANITY_PYTHON (default 3.11).
+# Environment: VENV (default .venv), SANITY_PYTHON (default 3.11), SANITY_DIR (default .build/sanity).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${VENV:-.venv}
 [[ $venv = /* ]] || venv=$repo/$venv
 python_version=${SANITY_PYTHON:-3.11}
-collection_dir=$repo/.build/sanity/ansible_collections/jitaccess/entra
+# SANITY_DIR lets parallel runs use separate trees.
+collection_dir=${SANITY_DIR:-$repo/.build/sanity}/ansible_collections/jitaccess/entra
 test_home=$repo/.build/home
 
 if [[ ! -x $venv/bin/ansible-test ]]; then
