@@ -107,8 +107,9 @@ class Relation:
 class Children:
     """A collection of child objects keyed by a name (policy rules, profile links, role scopes), reconciled in place.
 
-    Items are dicts in option shape; ``key`` names the item field that identifies one. A declared item's
-    fields left None are unmanaged and keep their current value. ``ctx.ids[option]`` maps key -> child id.
+    Items are dicts in option shape; ``key`` names the item field that identifies one (``key_of`` for a composite
+    identity). A declared item's fields left None are unmanaged and keep their current value. ``ctx.ids[option]``
+    maps key -> child id.
     """
 
     key = 'name'
@@ -116,6 +117,10 @@ class Children:
     def __init__(self, option, purge_option):
         self.option = option
         self.purge_option = purge_option
+
+    def key_of(self, item):
+        """What identifies an item: its ``key`` field; override for a composite key (e.g. group and role)."""
+        return item[self.key]
 
     def read(self, ctx, obj):
         """Current children as a list of (child id, item)."""
@@ -140,30 +145,30 @@ class Children:
     def current(self, ctx, obj):
         items = []
         for child_id, item in self.read(ctx, obj):
-            ctx.ids.setdefault(self.option, {})[item[self.key]] = child_id
+            ctx.ids.setdefault(self.option, {})[self.key_of(item)] = child_id
             items.append(item)
-        return sorted(items, key=lambda item: str(item[self.key]))
+        return sorted(items, key=lambda item: str(self.key_of(item)))
 
     def wanted(self, ctx, declared):
         return self.resolve(ctx, declared)
 
     def plan(self, before, wanted, purge):
-        current = {item[self.key]: item for item in before or []}
+        current = {self.key_of(item): item for item in before or []}
         after = {} if purge else dict(current)
         for item in wanted:
-            merged = dict(current.get(item[self.key], {}))
+            merged = dict(current.get(self.key_of(item), {}))
             merged.update({field: value for field, value in item.items() if value is not None})
-            after[item[self.key]] = merged
+            after[self.key_of(item)] = merged
         return [after[key] for key in sorted(after, key=str)]
 
     def differs(self, before, after):
-        old = {item[self.key]: item for item in before or []}
-        new = {item[self.key]: item for item in after or []}
+        old = {self.key_of(item): item for item in before or []}
+        new = {self.key_of(item): item for item in after or []}
         return set(old) != set(new) or any(not self.same_item(old[key], new[key]) for key in new)
 
     def apply(self, ctx, obj, before, after):
-        old = {item[self.key]: item for item in before or []}
-        new = {item[self.key]: item for item in after}
+        old = {self.key_of(item): item for item in before or []}
+        new = {self.key_of(item): item for item in after}
         ids = ctx.ids.get(self.option, {})
         for key in sorted(set(old) - set(new), key=str):
             self.remove(ctx, obj, ids[key], old[key])
