@@ -1,7 +1,8 @@
-"""Make this checkout importable as ansible_collections.jitaccess.entra for every test."""
+"""Make this checkout importable as ansible_collections.jitaccess.entra for every test; isolate the token cache."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 
@@ -9,3 +10,6 @@ from tests.integration.harness import collection_root
 
 COLLECTIONS = collection_root(tempfile.mkdtemp(prefix='jitaccess-collections-'))
 sys.path.insert(0, str(COLLECTIONS))
+
+# Module runs (in-process and under ansible-playbook) share a token cache that belongs to the test session only.
+os.environ['ENTRA_TOKEN_CACHE_DIR'] = tempfile.mkdtemp(prefix='jitaccess-tokens-')

@@ -100,6 +100,22 @@ options:
       - Seconds to keep retrying a C(404) on an object this task just created or found, while Entra replicates it.
     type: float
     default: 60
+  token_cache:
+    description:
+      - Reuse a Graph access token across the tasks of a run instead of asking the token service in every task.
+      - Tokens are kept until five minutes before they expire in files only their owner can read, under
+        O(token_cache_dir), one per credential. The key is a hash of the credential, its secret included, so a
+        changed secret never reuses an old token.
+      - Turn it off where no access token may be written to disk; every task then loads azure-identity and requests
+        a token of its own, which costs time. Tokens from O(access_token) are never cached.
+      - Falls back to E(ENTRA_TOKEN_CACHE).
+    type: bool
+    default: true
+  token_cache_dir:
+    description:
+      - Directory of the token cache. Defaults to C(jitaccess.entra/tokens) under E(XDG_CACHE_HOME) or C(~/.cache).
+      - Falls back to E(ENTRA_TOKEN_CACHE_DIR).
+    type: path
 requirements:
   - python >= 3.11
   - msgraph-core

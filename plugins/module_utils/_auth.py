@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import TokenCache, default_directory
+
 AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token')
 
 # Authority (token service) and Microsoft Graph host per national cloud.
@@ -39,6 +41,8 @@ AUTH_ARGSPEC = dict(
     request_timeout=dict(type='float', default=30.0),
     max_retry_wait=dict(type='float', default=120.0),
     consistency_timeout=dict(type='float', default=60.0),
+    token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_TOKEN_CACHE'])),
+    token_cache_dir=dict(type='path', fallback=(env_fallback, ['ENTRA_TOKEN_CACHE_DIR'])),
 )
 
 
@@ -74,6 +78,12 @@ class Connection:
     @property
     def tenant_id(self):
         return self.params.get('tenant_id')
+
+    def token_cache(self):
+        """The shared token cache, or None when disabled or pointless (a token the caller supplied)."""
+        if not self.params.get('token_cache') or self.source == 'access_token':
+            return None
+        return TokenCache(self.params.get('token_cache_dir') or default_directory())
 
     def _choose_source(self):
         p = self.params

@@ -19,6 +19,8 @@ import re
 import ssl
 import time
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import cache_key
+
 RETRY_STATUSES = (429, 503, 504)
 MAX_ATTEMPTS = 10
 # Requests safe to repeat after the connection dropped: the same call twice leaves the same state.
@@ -70,6 +72,8 @@ class GraphClient:
         self._runner = None
         self._http = None
         self._token = None
+        self.token_from_cache = False
+        self._key = None
         self._recent_ids = set()
         self.retry_events = []
         self.requests_sent = 0
@@ -197,6 +201,8 @@ class GraphClient:
                 self.retry_events.append(('replication', delay))
                 self._sleep(delay)
                 continue
+            if status == 401 and self._drop_cached_token():
+                continue
             if status >= 400:
                 raise self._error(response, what)
             if status == 204 or not response.content:
@@ -222,14 +228,40 @@ class GraphClient:
 
     def _bearer(self):
         if self._token is None:
-            try:
-                credential = self.connection.credential()
-                self._token = credential.get_token(self.connection.scope).token
-            except Exception as exc:  # pylint: disable=broad-except
-                # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
-                raise GraphError('authentication with auth_source=%s failed: %s' % (
-                    self.connection.source, _one_line(str(exc))), action='acquiring a Graph token') from exc
+            cache = self.connection.token_cache()
+            if cache is not None:
+                self._token = cache.get(self._cache_key)
+                self.token_from_cache = self._token is not None
+            if self._token is None:
+                self._token = self._new_token(cache)
         return self._token
+
+    def _new_token(self, cache):
+        try:
+            credential = self.connection.credential()
+            access = credential.get_token(self.connection.scope)
+        except Exception as exc:  # pylint: disable=broad-except
+            # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
+            raise GraphError('authentication with auth_source=%s failed: %s' % (
+                self.connection.source, _one_line(str(exc))), action='acquiring a Graph token') from exc
+        if cache is not None and getattr(access, 'expires_on', None):
+            cache.put(self._cache_key, access.token, access.expires_on)
+        return access.token
+
+    @property
+    def _cache_key(self):
+        if self._key is None:
+            self._key = cache_key(self.connection)
+        return self._key
+
+    def _drop_cached_token(self):
+        """A cached token Graph refused (revoked, or issued by another token service) is forgotten; True if there was one."""
+        if not self.token_from_cache:
+            return False
+        self.connection.token_cache().forget(self._cache_key)
+        self._token = None
+        self.token_from_cache = False
+        return True
 
     def _recover(self, recover, started):
         """Look for the result of a lost write, waiting out replication lag before concluding it never happened."""
