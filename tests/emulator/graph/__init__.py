@@ -7,3 +7,4 @@ Each area is one module that registers its routes (``@route``), seed objects (``
 from . import directory  # noqa: F401  pylint: disable=unused-import
 from . import conditional_access  # noqa: F401  pylint: disable=unused-import
 from . import gsa  # noqa: F401  pylint: disable=unused-import
+from . import entitlement  # noqa: F401  pylint: disable=unused-import
