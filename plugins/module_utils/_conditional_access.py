@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group, resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError
 
@@ -291,10 +292,12 @@ class Lookups:
         if kind == 'application':
             app_id = APPLICATION_ALIASES.get(reference.lower(), reference)
             return app_id, self.name(ctx, kind, app_id)
+        if kind == 'profile':
+            profile = resolve_filtering_profile(ctx, reference, option)
+            return profile['id'], profile.get('name') or profile['id']
         items, prop, what = {
             'role': (self.roles, 'displayName', 'built-in directory role'),
             'location': (self.locations, 'displayName', 'named location'),
-            'profile': (self.profiles, 'name', 'Global Secure Access security profile'),
         }[kind]
         items = items(ctx)
         if is_guid(reference):

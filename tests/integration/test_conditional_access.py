@@ -261,8 +261,10 @@ def test_security_profile_switch_and_removal(emulator, tenant, auth, admin, seed
 @pytest.mark.parametrize('options, fragment', [
     ({'include_groups': ['No Such Group']}, "include_groups='No Such Group': no group has this display name"),
     ({'session_controls': {'gsa_security_profile': 'No Such Profile'}},
-     "session_controls.gsa_security_profile='No Such Profile': no Global Secure Access security profile has this name"),
-    ({'sign_in_risk_levels': ['extreme']}, 'sign_in_risk_levels'),
+     "session_controls.gsa_security_profile='No Such Profile': no security profile has this name"),
+    ({'session_controls': {'gsa_security_profile': new_id()}}, 'no security profile has this id'),
+    ({'sign_in_risk_levels': ['low', 'extreme']}, 'sign_in_risk_levels must be one or more of: low, medium, high, hidden, none. Got no '
+     'match for: extreme'),
     ({'include_roles': ['Chief Wizard']}, "include_roles='Chief Wizard': no built-in directory role has this name"),
     ({'include_applications': ['chatgpt']}, "include_applications='chatgpt': must be an application id"),
     ({'exclude_users': ['All']}, "exclude_users='All': this keyword only makes sense in include_users"),
