@@ -179,8 +179,8 @@ def test_named_locations(beta, group):
         ("#microsoft.graph.ipNamedLocation", "Head office"), ("#microsoft.graph.countryNamedLocation", "Blocked")]
     assert beta.get(f"{LOCATIONS}/{country['id']}").json()["countriesAndRegions"] == ["KP"]
     assert "@odata.type" in _error(beta.post(LOCATIONS, {"displayName": "x"}))
-    assert "'ipRanges' is required" in _error(beta.post(LOCATIONS, {"@odata.type": "#microsoft.graph.ipNamedLocation",
-                                                                      "displayName": "x"}))
+    no_ranges = {"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "x"}
+    assert "'ipRanges' is required" in _error(beta.post(LOCATIONS, no_ranges))
     body = _policy(group["id"])
     body["conditions"]["locations"] = {"includeLocations": ["All"], "excludeLocations": [office.json()["id"], "AllTrusted"]}
     assert beta.post(POLICIES, body).status_code == 201

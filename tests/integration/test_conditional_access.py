@@ -100,7 +100,7 @@ def test_seed_policy_four_step_idempotency(emulator, tenant, auth, admin, seed):
 
 def test_second_playbook_run_sends_zero_writes(emulator, tenant, auth, playbook):
     add_profile(emulator, tenant)
-    defaults = {key: value for key, value in auth.items()}
+    defaults = dict(auth)
     break_glass = {'jitaccess.entra.conditional_access_policy': {'break_glass': {'users': [upn(tenant, 'admin')]}}}
     tasks = [
         {'name': 'JIT group', 'jitaccess.entra.group': {'display_name': JIT, 'members': [], 'purge_members': True}},

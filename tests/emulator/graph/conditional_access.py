@@ -253,9 +253,9 @@ def _check_references(ctx, policy):
     for member, exists, keywords in checks:
         bad = _invalid_ids(users.get(member), exists, keywords)
         if bad:
+            allowed = " or one of " + ", ".join(keywords) if keywords else ""
             raise bad_request(f"The policy contains invalid {member} values in conditions.users: {', '.join(bad)}. Each "
-                              "must be the id of an existing object" + (" or one of " + ", ".join(keywords) if keywords
-                                                                         else "") + ".", ODATA)
+                              f"must be the id of an existing object{allowed}.", ODATA)
     applications = conditions.get("applications") or {}
     for member in ("includeApplications", "excludeApplications"):
         bad = _invalid_ids(applications.get(member), lambda v: True, APPLICATION_KEYWORDS)
@@ -292,8 +292,8 @@ def _check_policy(ctx, policy):
     if grant and "block" in (grant.get("builtInControls") or []) and len(grant["builtInControls"]) > 1:
         raise bad_request("The block control cannot be combined with other grant controls.", ODATA)
     frequency = (policy.get("sessionControls") or {}).get("signInFrequency")
-    if frequency and frequency.get("frequencyInterval") == "timeBased" and (frequency.get("value") is None
-                                                                             or frequency.get("type") is None):
+    timed = frequency and frequency.get("frequencyInterval") == "timeBased"
+    if timed and (frequency.get("value") is None or frequency.get("type") is None):
         raise bad_request("signInFrequency with frequencyInterval timeBased needs value and type.", ODATA)
     _check_references(ctx, policy)
 
