@@ -207,6 +207,7 @@ class ResourceSpec:
     mutually_exclusive = ()
     required_one_of = ()
     info_filters = ()  # options of the _info module that narrow the listing
+    has_state = True  # False for action-like modules (a decision, not an object), which take no state option
 
     # ---- input ---------------------------------------------------------------------------------------------
 
@@ -300,6 +301,10 @@ class ResourceSpec:
                 relation.apply(ctx, obj, [], after[relation.option])
         return obj
 
+    def after_create(self, ctx, created, after):  # pylint: disable=unused-argument
+        """The result of a create: the prediction with the new id; override to report values Graph chose (a state)."""
+        return dict(after, id=created['id'])
+
     def _recover_created(self, ctx, name):
         matches = self.find_by_name(ctx, name)
         return matches[0] if len(matches) == 1 else None
@@ -354,7 +359,7 @@ class ResourceSpec:
 def build_module(spec, info=False):
     argument_spec = dict(AUTH_ARGSPEC)
     argument_spec.update(spec.argument_spec)
-    if not info:
+    if not info and spec.has_state:
         argument_spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
     return AnsibleModule(
         argument_spec=argument_spec,
@@ -412,7 +417,7 @@ def run_resource(spec):
 def _converge(ctx, spec):
     current = spec.find(ctx)
     before = spec.view(ctx, current) if current else {}
-    if ctx.params['state'] == 'absent':
+    if ctx.params.get('state') == 'absent':
         if current is not None:
             spec.check_delete(ctx, current)
             if not ctx.check_mode:
@@ -427,8 +432,7 @@ def _converge(ctx, spec):
         after = spec.plan(ctx, {}, wanted)
         after['id'] = None
         if not ctx.check_mode:
-            created = spec.create(ctx, after)
-            after['id'] = created['id']
+            after = spec.after_create(ctx, spec.create(ctx, after), after)
         changed = True
     else:
         after = spec.plan(ctx, before, wanted)
@@ -440,8 +444,10 @@ def _converge(ctx, spec):
             'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
 
 
-def run_info(spec, plural, select):
-    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view."""
+def run_info(spec, plural, select, extra=None):
+    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view.
+
+    ``extra(ctx)``, when given, returns further result keys (a second listing that belongs with the first)."""
     module = build_module(spec, info=True)
     ctx, connection = _session(module, spec)
     client = None
@@ -451,6 +457,7 @@ def run_info(spec, plural, select):
             objects = select(ctx)
             wanted_relations = [relation.option for relation in spec.relations if module.params.get('include_' + relation.option)]
             items = [spec.view(ctx, obj, relations=wanted_relations) for obj in objects]
+            more = extra(ctx) if extra else {}
     except (GraphError, ResourceError, ValidationError) as exc:
         _fail(module, exc, client)
-    module.exit_json(changed=False, **{plural: items})
+    module.exit_json(changed=False, **dict(more, **{plural: items}))
