@@ -217,8 +217,8 @@ def test_links_connect_policies_to_profiles_by_link_id(beta):
                                                      "priority": 300}).status_code == 204
     current = beta.get(f"{links_path}/{link['id']}").json()
     assert (current["state"], current["priority"], current["loggingState"]) == ("disabled", 300, "enabled")
-    assert "cannot change" in _error(beta.patch(f"{links_path}/{link['id']}", {"policy": {"@odata.type": NA + "filteringPolicy",
-                                                                                         "id": policy["id"]}}), 400)
+    repoint = {"policy": {"@odata.type": NA + "filteringPolicy", "id": policy["id"]}}
+    assert "cannot change" in _error(beta.patch(f"{links_path}/{link['id']}", repoint), 400)
     _error(beta.delete(f"{links_path}/{policy['id']}"), 404, "ResourceNotFound")
     assert beta.delete(f"{links_path}/{link['id']}").status_code == 204
     assert beta.get(links_path).json()["value"] == []
