@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Spec of an access package (v1.0 ``accessPackages``) and its resource role scopes (group Member / Owner roles).
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+
+A group must be a resource of the package's catalog before one of its roles can be attached. When it is not, the
+module adds it with an adminAdd resource request and waits until the catalog lists it with its roles and Root scope.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_group
+from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, directory_labels, find_catalog, find_packages, get_package)
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    Children, Field, ResourceError, ResourceSpec, ValidationError)
+
+ROLES = ('member', 'owner')
+# Seconds between looks at the catalog while a newly added group replicates into it.
+REPLICATION_POLLS = (0.25, 0.5, 1.0, 2.0, 4.0, 5.0)
+
+
+def role_of(role):
+    """``(group id, 'member' | 'owner')`` for a group role of a catalog resource, else None."""
+    if role.get('originSystem') != 'AadGroup':
+        return None
+    name, _sep, group_id = (role.get('originId') or '').partition('_')
+    if name.lower() not in ROLES or not group_id:
+        return None
+    return group_id.lower(), name.lower()
+
+
+def role_scope_item(role_scope, group_names):
+    """A role scope (``$expand=role,scope``) in option shape: group name, group id and role for groups."""
+    role = role_scope.get('role') or {}
+    parsed = role_of(role)
+    if parsed is None:
+        return {'resource': role.get('originId') or role_scope['id'], 'origin_system': role.get('originSystem'),
+                'role': role.get('displayName')}
+    group_id, name = parsed
+    return {'group': group_names.get(group_id, group_id), 'group_id': group_id, 'role': name}
+
+
+def validate_resource_roles(items):
+    """Input rules for resource_roles (pure)."""
+    seen = set()
+    for index, item in enumerate(items or [], 1):
+        option = 'resource_roles[%d].group' % index
+        if not (item.get('group') or '').strip():
+            raise ValidationError(option, item.get('group'), 'every resource role needs a group (display name or id)')
+        key = (item['group'].strip().lower(), item.get('role') or 'member')
+        if key in seen:
+            raise ValidationError(option, item['group'], 'the same group and role are listed twice')
+        seen.add(key)
+
+
+class ResourceRoles(Children):
+    """The package's resource role scopes; a group role is identified by the group id and the role."""
+
+    def __init__(self):
+        super().__init__('resource_roles', 'purge_resource_roles')
+
+    def key_of(self, item):
+        return (item.get('group_id') or item.get('resource'), item['role'])
+
+    def read(self, ctx, obj):
+        role_scopes = ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'},
+                                      action='reading the resource roles of access package %r' % obj.get('displayName'))
+        group_ids = [role_of(rs.get('role') or {}) for rs in role_scopes]
+        _users, names = directory_labels(ctx, group_ids=[parsed[0] for parsed in group_ids if parsed])
+        return [(rs['id'], role_scope_item(rs, names)) for rs in role_scopes]
+
+    def resolve(self, ctx, items):
+        resolved = []
+        for index, item in enumerate(items, 1):
+            group = resolve_group(ctx, item['group'].strip(), 'resource_roles[%d].group' % index)
+            resolved.append({'group': group['displayName'], 'group_id': group['id'].lower(), 'role': item.get('role') or 'member'})
+        return resolved
+
+    def add(self, ctx, obj, item):
+        catalog = ctx.catalog
+        resource = catalog_resource(ctx, catalog, item) or add_to_catalog(ctx, catalog, item)
+        role = next((r for r in resource.get('roles') or [] if role_of(r) == (item['group_id'], item['role'])), None)
+        scope = next((s for s in resource.get('scopes') or [] if s.get('isRootScope')), None)
+        if role is None or scope is None:
+            raise ResourceError('group %r is in catalog %r but has no %s role with a Root scope there' % (
+                item['group'], catalog.get('displayName'), item['role']))
+        body = {
+            'role': {key: role.get(key) for key in ('id', 'displayName', 'originSystem', 'originId')},
+            'scope': {key: scope.get(key) for key in ('id', 'displayName', 'originSystem', 'originId', 'isRootScope')},
+        }
+        body['role']['resource'] = {key: resource.get(key) for key in ('id', 'displayName', 'originSystem', 'originId')}
+        path = '%s/%s/resourceRoleScopes' % (PACKAGES, obj['id'])
+        ctx.client.create(path, body, action='attaching the %s role of group %r to access package %r' % (
+            item['role'], item['group'], obj.get('displayName')),
+            recover=lambda: self._attached(ctx, obj, role['id'], scope['id']))
+
+    def _attached(self, ctx, obj, role_id, scope_id):
+        for role_scope in ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'}):
+            if (role_scope.get('role') or {}).get('id') == role_id and (role_scope.get('scope') or {}).get('id') == scope_id:
+                return role_scope
+        return None
+
+    def update(self, ctx, obj, child_id, before, after):
+        # Every field of an item is part of its key, so an item never changes in place.
+        raise ResourceError('resource role %r cannot be changed in place' % (child_id,))
+
+    def remove(self, ctx, obj, child_id, item):
+        ctx.client.delete('%s/%s/resourceRoleScopes/%s' % (PACKAGES, obj['id'], child_id),
+                          action='detaching %s from access package %r' % (item.get('group') or item.get('resource'), obj.get('displayName')))
+
+
+def catalog_resource(ctx, catalog, item):
+    """The catalog resource of the item's group with its roles and scopes, or None while it is not in the catalog."""
+    found = ctx.client.list('%s/%s/resources' % (CATALOGS, catalog['id']),
+                            params={'$filter': 'originId eq %s' % odata_quote(item['group_id']), '$expand': 'roles,scopes'},
+                            action='looking for group %r in catalog %r' % (item['group'], catalog.get('displayName')))
+    return found[0] if found else None
+
+
+def add_to_catalog(ctx, catalog, item):
+    """adminAdd the group to the catalog, then wait until the catalog lists it (Entra replicates it in a while)."""
+    body = {'requestType': 'adminAdd', 'catalog': {'id': catalog['id']},
+            'resource': {'displayName': item['group'], 'originId': item['group_id'], 'originSystem': 'AadGroup'}}
+    ctx.client.post(RESOURCE_REQUESTS, body, action='adding group %r to catalog %r' % (item['group'], catalog.get('displayName')),
+                    recover=lambda: catalog_resource(ctx, catalog, item))
+    deadline = time.monotonic() + ctx.params['consistency_timeout']
+    for delay in itertools.chain(REPLICATION_POLLS, itertools.repeat(REPLICATION_POLLS[-1])):
+        resource = catalog_resource(ctx, catalog, item)
+        if resource is not None and resource.get('roles'):
+            return resource
+        if time.monotonic() + delay > deadline:
+            break
+        time.sleep(delay)
+    raise ResourceError('group %r was added to catalog %r but the catalog did not list it within consistency_timeout=%s s; '
+                        'run the task again once Entra has caught up' % (item['group'], catalog.get('displayName'),
+                                                                         ctx.params['consistency_timeout']))
+
+
+class AccessPackageSpec(ResourceSpec):
+    noun = 'access_package'
+    path = PACKAGES
+    fields = (
+        Field('display_name', 'displayName'),
+        Field('description', 'description'),
+        Field('is_hidden', 'isHidden'),
+    )
+    relations = (ResourceRoles(),)
+    argument_spec = dict(
+        display_name=dict(type='str'),
+        id=dict(type='str'),
+        catalog=dict(type='str'),
+        description=dict(type='str'),
+        is_hidden=dict(type='bool'),
+        resource_roles=dict(type='list', elements='dict', options=dict(
+            group=dict(type='str'),
+            role=dict(type='str', default='member', choices=list(ROLES)),
+        )),
+        purge_resource_roles=dict(type='bool', default=False),
+    )
+    required_one_of = (('display_name', 'id'),)
+
+    def validate(self, params):
+        name = params.get('display_name')
+        if name is not None and not name.strip():
+            raise ValidationError('display_name', name, 'must not be blank')
+        validate_resource_roles(params.get('resource_roles'))
+
+    def get(self, ctx, object_id):
+        return get_package(ctx, object_id)
+
+    def find_by_name(self, ctx, name):
+        return find_packages(ctx, name, ctx.catalog)
+
+    def find(self, ctx):
+        reference = ctx.params.get('catalog')
+        ctx.catalog = find_catalog(ctx, reference) if reference else None
+        if reference and ctx.catalog is None:
+            if ctx.params['state'] == 'absent':
+                return None
+            raise ValidationError('catalog', reference, 'no access package catalog has this name or id')
+        package = super().find(ctx)
+        if package is not None:
+            in_catalog = package.get('catalog') or {}
+            if ctx.catalog is not None and in_catalog.get('id', '').lower() != ctx.catalog['id'].lower():
+                raise ResourceError('access package %s is in catalog %r, not %r; moving a package to another catalog is not supported' % (
+                    package['id'], in_catalog.get('displayName'), ctx.catalog.get('displayName')))
+            ctx.catalog = in_catalog
+        return package
+
+    def view(self, ctx, obj, relations=None):
+        result = super().view(ctx, obj, relations)
+        result['catalog'] = (obj.get('catalog') or {}).get('displayName')
+        return result
+
+    def defaults(self, ctx, wanted):
+        if not wanted.get('display_name'):
+            raise ValidationError('display_name', None, 'is required to create an access package')
+        if ctx.catalog is None:
+            raise ValidationError('catalog', None, 'is required to create an access package (the catalog name or id)')
+        return {'is_hidden': False, 'catalog': ctx.catalog.get('displayName')}
+
+    def plan(self, ctx, before, wanted):
+        after = super().plan(ctx, before, wanted)
+        after.setdefault('catalog', ctx.catalog.get('displayName') if ctx.catalog else None)
+        return after
+
+    def create_body(self, ctx, after):
+        body = super().create_body(ctx, after)
+        body['catalog'] = {'id': ctx.catalog['id']}
+        return body
+
+    def check_delete(self, ctx, obj):
+        active = active_assignments(ctx, 'accessPackage/id', obj['id'], 'access package %r' % obj.get('displayName'))
+        if active:
+            raise ResourceError('access package %r has %d active assignment(s); Entra refuses to delete a package with '
+                                'assignments: remove them (or let them expire) first' % (obj.get('displayName'), len(active)))

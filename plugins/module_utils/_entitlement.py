@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Entitlement Management pieces shared by the catalog, access package and policy specs: paths, catalog and package
+lookup by name or id, and durations and dates (pure functions).
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
+
+EM = '/identityGovernance/entitlementManagement'
+CATALOGS = EM + '/catalogs'
+PACKAGES = EM + '/accessPackages'
+POLICIES = EM + '/assignmentPolicies'
+RESOURCE_REQUESTS = EM + '/resourceRequests'
+ASSIGNMENTS = EM + '/assignments'
+ACTIVE_ASSIGNMENT_STATES = ('delivering', 'partiallyDelivered', 'delivered')
+
+# Weeks, days, hours, minutes, seconds: the parts of a duration with a fixed length (months and years vary).
+_DURATION = re.compile(r'^P(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$')
+_DURATION_UNITS = (('D', 86400), ('H', 3600), ('M', 60), ('S', 1))
+
+
+# ---- durations and dates (pure) --------------------------------------------------------------------------------
+
+def duration_seconds(text):
+    """Seconds in an ISO 8601 duration such as ``PT2H`` or ``P1DT12H``; ValueError for anything else."""
+    match = _DURATION.match(text.strip().upper()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError('%r is not an ISO 8601 duration of weeks, days, hours, minutes and seconds (e.g. PT2H, P14D)' % (text,))
+    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def format_duration(seconds):
+    """The canonical ISO 8601 form of a number of seconds: whole days as ``P2D``, the rest as ``PT2H``, ``P1DT12H``."""
+    days, rest = divmod(int(seconds), 86400)
+    time_part = ''
+    for unit, size in _DURATION_UNITS[1:]:
+        count, rest = divmod(rest, size)
+        if count:
+            time_part += '%d%s' % (count, unit)
+    if not days and not time_part:
+        return 'PT0S'
+    return ('P%dD' % days if days else 'P') + ('T' + time_part if time_part else '')
+
+
+def canonical_duration(text):
+    """``PT48H`` -> ``P2D``: one spelling per length, so durations compare by meaning."""
+    return format_duration(duration_seconds(text))
+
+
+def same_duration(left, right):
+    """True when two ISO 8601 durations are the same length (None equals only None)."""
+    if left is None or right is None:
+        return left is right
+    return duration_seconds(left) == duration_seconds(right)
+
+
+def duration_from(hours=None, days=None, duration=None):
+    """The canonical duration for exactly one of hours, days or an ISO 8601 string."""
+    given = [value for value in (hours, days, duration) if value is not None]
+    if len(given) != 1:
+        raise ValueError('give exactly one of hours, days or duration')
+    if hours is not None:
+        return format_duration(int(hours) * 3600)
+    if days is not None:
+        return format_duration(int(days) * 86400)
+    return canonical_duration(duration)
+
+
+def canonical_datetime(text):
+    """An ISO 8601 date or date-time as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (a date alone means midnight UTC)."""
+    value = text.strip() if isinstance(text, str) else ''
+    try:
+        if re.match(r'^\d{4}-\d{2}-\d{2}$', value):
+            moment = datetime.datetime.strptime(value, '%Y-%m-%d').replace(tzinfo=datetime.timezone.utc)
+        else:
+            moment = datetime.datetime.fromisoformat(re.sub(r'(\.\d{6})\d+', r'\1', value.replace('Z', '+00:00')))
+    except ValueError as exc:
+        raise ValueError('%r is not an ISO 8601 date or date-time (e.g. 2026-12-31 or 2026-12-31T17:00:00Z)' % (text,)) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+# ---- lookups -----------------------------------------------------------------------------------------------------
+
+def _unique(option, reference, matches, noun):
+    if len(matches) > 1:
+        raise ResourceError('%s=%r matches %d %ss (ids: %s); give the id instead' % (
+            option, reference, len(matches), noun, ', '.join(sorted(m['id'] for m in matches))))
+    return matches[0] if matches else None
+
+
+def find_catalog(ctx, reference, option='catalog'):
+    """The catalog with this id or display name, or None; a name held by several catalogs is an error."""
+    if is_guid(reference):
+        try:
+            catalog = ctx.client.get('%s/%s' % (CATALOGS, reference), action='reading catalog %s for %s' % (reference, option))
+        except GraphError as exc:
+            if exc.status == 404:
+                return None
+            raise
+    else:
+        matches = ctx.client.list(CATALOGS, params={'$filter': 'displayName eq %s' % odata_quote(reference)},
+                                  action='looking up catalog %r for %s' % (reference, option))
+        catalog = _unique(option, reference, matches, 'catalog')
+    if catalog:
+        ctx.client.remember(catalog['id'])
+    return catalog
+
+
+def require_catalog(ctx, reference, option='catalog'):
+    catalog = find_catalog(ctx, reference, option)
+    if catalog is None:
+        raise ValidationError(option, reference, 'no access package catalog has this %s' % ('id' if is_guid(reference) else 'display name'))
+    return catalog
+
+
+def find_packages(ctx, name, catalog=None):
+    """Access packages named ``name`` (with their catalog expanded), only those in ``catalog`` when given."""
+    matches = ctx.client.list(PACKAGES, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': 'catalog'},
+                              action='looking up access package %r' % name)
+    if catalog is not None:
+        matches = [m for m in matches if (m.get('catalog') or {}).get('id', '').lower() == catalog['id'].lower()]
+    return matches
+
+
+def get_package(ctx, package_id):
+    """The access package with its catalog expanded, or None."""
+    try:
+        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': 'catalog'},
+                                 action='reading access package %s' % package_id)
+    except GraphError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    ctx.client.remember(package['id'])
+    return package
+
+
+def find_package(ctx, reference, catalog_reference=None, option='access_package'):
+    """The access package with this id, or this display name (within the catalog when given), or None."""
+    if is_guid(reference):
+        return get_package(ctx, reference)
+    catalog = None
+    if catalog_reference:
+        catalog = find_catalog(ctx, catalog_reference)
+        if catalog is None:
+            return None
+    package = _unique(option, reference, find_packages(ctx, reference, catalog), 'access package')
+    if package:
+        ctx.client.remember(package['id'])
+    return package
+
+
+def active_assignments(ctx, filter_path, object_id, what):
+    """Assignments still in force (delivering or delivered) whose ``filter_path`` (e.g. accessPackage/id) is the id."""
+    items = ctx.client.list(ASSIGNMENTS, params={'$filter': '%s eq %s' % (filter_path, odata_quote(object_id))},
+                            action='counting the assignments of %s' % what)
+    return [item for item in items if item.get('state') in ACTIVE_ASSIGNMENT_STATES]
+
+
+def directory_labels(ctx, user_ids=(), group_ids=()):
+    """How people read directory ids: ``({user id: UPN}, {group id: display name})``, keys lower-case.
+
+    Ids that no longer resolve (deleted objects) are left out; callers show the id itself."""
+    found = ({}, {})
+    for index, (path, ids, label) in enumerate((('/users', user_ids, 'userPrincipalName'), ('/groups', group_ids, 'displayName'))):
+        wanted = sorted({object_id.lower() for object_id in ids if object_id})
+        # Graph accepts at most 15 values in an `in` filter.
+        for start in range(0, len(wanted), 15):
+            chunk = wanted[start:start + 15]
+            items = ctx.client.list(path, params={'$filter': 'id in (%s)' % ','.join(odata_quote(i) for i in chunk),
+                                                  '$select': 'id,%s' % label},
+                                    action='looking up %s by id' % path.strip('/'))
+            found[index].update({item['id'].lower(): item.get(label) or item['id'] for item in items})
+    return found
