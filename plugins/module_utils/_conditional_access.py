@@ -389,9 +389,10 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     # ---- reading -----------------------------------------------------------------------------------------------
 
     def find_by_name(self, ctx, name):
-        # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most.
+        # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most. The
+        # match ignores case as Graph's eq does, so a change of case renames the policy instead of adding one.
         policies = ctx.client.list(self.path, api=self.api, action='listing conditional access policies')
-        return [policy for policy in policies if policy.get('displayName') == name]
+        return [policy for policy in policies if (policy.get('displayName') or '').lower() == name.lower()]
 
     def view(self, ctx, obj, relations=None):
         result = {'id': obj.get('id')}

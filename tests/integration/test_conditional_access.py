@@ -302,6 +302,15 @@ def test_duplicate_display_names_list_both_ids(emulator, tenant, auth, admin, se
     assert run_module('conditional_access_policy', seed_args(auth, id=ids[0]))['changed'] is True
 
 
+def test_name_match_ignores_case_and_renames(emulator, tenant, auth, admin, seed):
+    created = run_module('conditional_access_policy', seed_args(auth))['conditional_access_policy']
+    emulator.clear_log()
+    renamed = run_module('conditional_access_policy', seed_args(auth, display_name=POLICY.upper()))
+    assert renamed['changed'] is True and renamed['conditional_access_policy']['id'] == created['id']
+    assert [w['body'] for w in writes(emulator, tenant)] == [{'displayName': POLICY.upper()}]
+    assert stored(admin, created['id'])['displayName'] == POLICY.upper()
+
+
 def test_absent_is_idempotent(emulator, tenant, auth, seed):
     run_module('conditional_access_policy', seed_args(auth))
     predicted = run_module('conditional_access_policy', dict(auth, display_name=POLICY, state='absent'), check=True)
