@@ -229,9 +229,7 @@ FIELDS = (
     Field('grant_controls', 'grantControls'),
     Field('session_controls', 'sessionControls'),
 )
-# Sections sent whole when one of their lists changes (whether Graph merges below conditions is unconfirmed).
-SECTIONS = ('users', 'applications', 'locations', 'platforms')
-# Sections Graph rejects when present but empty.
+# Sections of conditions Graph rejects when present but empty.
 OPTIONAL_SECTIONS = ('locations', 'platforms')
 
 
@@ -406,15 +404,21 @@ class ConditionalAccessPolicySpec(ResourceSpec):
                 value = sorted(value) or ['all']
             elif isinstance(field, PolicyField):
                 value = sorted(value)
+            elif field.option == 'grant_controls':
+                value = grant_view(value)
+            elif field.option == 'session_controls':
+                value = self._session_current(ctx, value)
             result[field.option] = value
-        result['grant_controls'] = grant_view(obj.get('grantControls'))
-        session = session_view(obj.get('sessionControls'))
+        return result
+
+    def _session_current(self, ctx, graph):
+        session = session_view(graph)
         if session and session['gsa_security_profile']:
             profile_id = session['gsa_security_profile']
-            self._refs['current']['gsa_security_profile'] = [(profile_id, self.lookups.name(ctx, 'profile', profile_id))]
-            session['gsa_security_profile'] = self._refs['current']['gsa_security_profile'][0][1]
-        result['session_controls'] = session
-        return result
+            pair = (profile_id, self.lookups.name(ctx, 'profile', profile_id))
+            self._refs['current']['gsa_security_profile'] = [pair]
+            session['gsa_security_profile'] = pair[1]
+        return session
 
     def _current_pair(self, ctx, field, value):
         word = keyword(field.option, value)
@@ -530,7 +534,10 @@ class ConditionalAccessPolicySpec(ResourceSpec):
         return list(after.get(field.option) or [])
 
     def _section(self, section, after, base):
-        """One complex member of conditions as sent: its current value with the managed lists laid over it."""
+        """One complex member of conditions as sent: its current value with the managed lists laid over it.
+
+        The whole member goes out when one of its lists changes: the docs show Graph merging the members of
+        ``conditions`` on PATCH, but whether it also merges inside them is unconfirmed."""
         value = _clean(base)
         for field in self.fields:
             if isinstance(field, PolicyField) and field.section == section and field.option in self._declared:

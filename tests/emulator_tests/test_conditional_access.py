@@ -64,6 +64,9 @@ def test_beta_create_fills_server_defaults(emulator, tenant, beta, group):
                                                                                 "profileId": profile["id"]}
     assert created["sessionControls"]["signInFrequency"] is None
     assert created["createdDateTime"] and created["modifiedDateTime"] is None
+    # The GSA area reads the same table: the profile lists the policies that hand it out.
+    referrers = beta.get(f"/networkAccess/filteringProfiles/{profile['id']}").json()["conditionalAccessPolicies"]
+    assert [(p["id"], p["displayName"]) for p in referrers] == [(created["id"], "GSA - Allow ChatGPT (JIT)")]
     again = beta.get(f"{POLICIES}/{created['id']}").json()
     assert {k: v for k, v in again.items() if k != "@odata.context"} == \
         {k: v for k, v in created.items() if k != "@odata.context"}
