@@ -243,7 +243,7 @@ class ResourceSpec:
         name = ctx.params.get(self.name_option)
         matches = self.find_by_name(ctx, name)
         if len(matches) > 1:
-            raise ResourceError('%s=%r matches %d %ss (ids: %s); set id to choose one' % (
+            raise ResourceError('%s=%r matches %d %s objects (ids: %s); set id to choose one' % (
                 self.name_option, name, len(matches), self.noun, ', '.join(sorted(m['id'] for m in matches))))
         if matches:
             ctx.client.remember(matches[0]['id'])
