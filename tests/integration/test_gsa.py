@@ -314,6 +314,7 @@ def test_ambiguous_names_list_the_ids(emulator, tenant, auth):
                          ('filtering_profile', dict(auth, name=PROFILE, priority=100, policies=[{'name': ALLOW}]))):
         result = run_module(module, args)
         assert result['failed'] is True and ids[0] in result['msg'] and ids[1] in result['msg'], result
+        assert "'Allow ChatGPT'" in result['msg'] and ('2 filtering_policy objects' in result['msg'] or '2 filtering policy objects' in result['msg'])
     assert writes(emulator, tenant) == [('POST', '/beta/networkAccess/filteringPolicies')] * 2
     by_id = run_module('filtering_profile', dict(auth, name=PROFILE, priority=100, policies=[{'name': ids[1]}]))
     assert by_id['filtering_profile']['policies'][0]['name'] == ALLOW
