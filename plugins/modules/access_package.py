@@ -154,9 +154,8 @@ access_package:
     resource_roles:
       description:
         - Resource roles the package grants, when O(resource_roles) is managed.
-        - Group roles have O(resource_roles[].group), RV(access_package.resource_roles[].group_id) and
-          O(resource_roles[].role); roles of other resources show the role's origin id as C(resource), C(origin_system)
-          and the role's name as C(role).
+        - Group roles have C(group) (display name), C(group_id) and C(role); roles of other resources show the role's
+          origin id as C(resource), C(origin_system) and the role's name as C(role).
       type: list
       elements: dict
       returned: when O(resource_roles) is set

@@ -568,7 +568,7 @@ assignment_policy:
       description: Questions with their ids (O(questions)); answers in assignment requests refer to these ids.
       type: list
       elements: dict
-      sample: [{id: 1d2c3b4a-0f9e-4d8c-b7a6-5f4e3d2c1b0a, text: Which business task needs ChatGPT?, type: text,
+      sample: [{id: 1d2c3b4a-0f9e-4d8c-b7a6-5f4e3d2c1b0a, text: "Which business task needs ChatGPT?", type: text,
                 required: true, answer_editable: false, multiline: false, regex: null, localizations: []}]
     access_reviews:
       description: Access review settings (O(access_reviews)); only C(enabled) while reviews are off.

@@ -23,6 +23,10 @@ def _error(response, status=400, code="BadRequest"):
     return error["message"]
 
 
+def _request(request_type, catalog, **resource):
+    return {"requestType": request_type, "catalog": {"id": catalog["id"]}, "resource": resource}
+
+
 @pytest.fixture
 def catalog(graph):
     return _ok(graph.post(f"{EM}/catalogs", {"displayName": "AI tools", "description": "JIT"}), 201)
@@ -35,8 +39,7 @@ def jit_group(graph):
 
 def _add_group(emulator, graph, catalog, group):
     """adminAdd the group and move the clock past the replication lag; returns the resource with roles and scopes."""
-    _ok(graph.post(f"{EM}/resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
-                                             "resource": {"originId": group["id"], "originSystem": "AadGroup"}}), 201)
+    _ok(graph.post(f"{EM}/resourceRequests", _request("adminAdd", catalog, originId=group["id"], originSystem="AadGroup")), 201)
     emulator.advance_clock(entitlement.REPLICATION_SECONDS)
     found = _ok(graph.get(f"{EM}/catalogs/{catalog['id']}/resources?$filter=originId eq '{group['id']}'&$expand=roles,scopes"))
     return found["value"][0]
@@ -112,18 +115,15 @@ def test_group_appears_in_the_catalog_after_the_replication_lag(emulator, graph,
     roles = _ok(graph.get(f"{EM}/catalogs/{catalog['id']}/resourceRoles?$filter=(originSystem eq 'AadGroup' and "
                           f"resource/id eq '{resource['id']}')&$expand=resource"))["value"]
     assert sorted(r["displayName"] for r in roles) == ["Member", "Owner"] and roles[0]["resource"]["id"] == resource["id"]
-    again = graph.post(f"{EM}/resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
-                                                 "resource": {"originId": jit_group["id"], "originSystem": "AadGroup"}})
+    again = graph.post(f"{EM}/resourceRequests", _request("adminAdd", catalog, originId=jit_group["id"], originSystem="AadGroup"))
     assert "already part of the catalog" in _error(again)
 
 
 def test_resource_request_rules(graph, catalog):
-    missing = graph.post(f"{EM}/resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
-                                                   "resource": {"originId": "00000000-0000-0000-0000-000000000001",
-                                                                "originSystem": "AadGroup"}})
+    missing = graph.post(f"{EM}/resourceRequests", _request("adminAdd", catalog, originId="00000000-0000-0000-0000-000000000001",
+                                                            originSystem="AadGroup"))
     assert _error(missing, 404, "ResourceNotFound")
-    assert "'requestType'" in _error(graph.post(f"{EM}/resourceRequests", {"requestType": "userAdd", "catalog": {"id": catalog["id"]},
-                                                                          "resource": {"originId": "x"}}))
+    assert "'requestType'" in _error(graph.post(f"{EM}/resourceRequests", _request("userAdd", catalog, originId="x")))
     assert "'resource'" in _error(graph.post(f"{EM}/resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]}}))
 
 
@@ -144,13 +144,11 @@ def test_role_scopes_attach_list_and_detach(emulator, graph, tenant, catalog, ji
     assert "resourceRoleScopes" not in _ok(graph.get(f"{EM}/accessPackages/{package['id']}"))
     with emulator.lock:
         assert entitlement.granted_roles(emulator.state(tenant.tenant_id), package["id"]) == [(jit_group["id"], "Member")]
-    remove = graph.post(f"{EM}/resourceRequests", {"requestType": "adminRemove", "catalog": {"id": catalog["id"]},
-                                                  "resource": {"id": resource["id"]}})
+    remove = graph.post(f"{EM}/resourceRequests", _request("adminRemove", catalog, id=resource["id"]))
     assert "ChatGPT" in _error(remove)
     _ok(graph.delete(f"{EM}/accessPackages/{package['id']}/resourceRoleScopes/{created['id']}"), 204)
     assert _ok(graph.get(f"{EM}/accessPackages/{package['id']}/resourceRoleScopes"))["value"] == []
-    _ok(graph.post(f"{EM}/resourceRequests", {"requestType": "adminRemove", "catalog": {"id": catalog["id"]},
-                                              "resource": {"id": resource["id"]}}), 201)
+    _ok(graph.post(f"{EM}/resourceRequests", _request("adminRemove", catalog, id=resource["id"])), 201)
     assert _ok(graph.get(f"{EM}/catalogs/{catalog['id']}/resources"))["value"] == []
 
 
@@ -218,6 +216,9 @@ def test_put_replaces_the_policy_and_keeps_question_ids(graph, tenant, package):
     assert replaced["questions"][0]["id"] == question["id"] and replaced["questions"][0]["text"] == "Why, exactly?"
     assert replaced["questions"][1]["id"] not in (None, question["id"]) and replaced["questions"][1]["sequence"] == 2
     assert _error(graph.patch(f"{EM}/assignmentPolicies/{created['id']}", {"displayName": "x"}), 405, "Request_BadRequest")
+    without = {key: value for key, value in body.items() if key != "questions"}
+    kept = _ok(graph.request("PUT", f"{EM}/assignmentPolicies/{created['id']}", json=without))
+    assert [q["id"] for q in kept["questions"]] == [q["id"] for q in replaced["questions"]]
     stranger = _policy(package, tenant, questions=[{**question, "id": "not-a-question-of-this-policy"}])
     assert "not the id of a question" in _error(graph.request("PUT", f"{EM}/assignmentPolicies/{created['id']}", json=stranger))
     assert "read-only" in _error(graph.request("PUT", f"{EM}/assignmentPolicies/{created['id']}",

@@ -67,7 +67,7 @@ def test_delete_refuses_a_catalog_with_packages_and_the_built_in_one(emulator, t
 
 def test_duplicate_names_list_the_ids(emulator, tenant, auth):
     admin = GraphAdmin(emulator, tenant)
-    ids = sorted(admin.call('POST', EM + '/catalogs', {'displayName': CATALOG}, expect=201)['id'] for _ in range(2))
+    ids = sorted(admin.call('POST', EM + '/catalogs', {'displayName': CATALOG}, expect=201)['id'] for _copy in range(2))
     emulator.clear_log()
     result = run_module('access_package_catalog', dict(auth, display_name=CATALOG, description='x'))
     assert result['failed'] is True and ids[0] in result['msg'] and ids[1] in result['msg']

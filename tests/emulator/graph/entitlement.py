@@ -2,16 +2,18 @@
 resource role scopes, assignment policies, and the read side of assignments.
 
 Tables (``state.table(NAME)``), in Graph's JSON shape. Keys that start with ``_`` are the emulator's own links
-between objects; ``public()`` strips them from every answer.
+between objects; ``public()`` strips them from every answer. The table constants, with their internal keys:
 
-| constant | holds | internal keys |
-|---|---|---|
-| ``CATALOGS`` | accessPackageCatalog (every tenant starts with "General", ``serviceDefault``) | |
-| ``RESOURCE_REQUESTS`` | accessPackageResourceRequest (adminAdd / adminRemove) | ``_catalogId`` |
-| ``RESOURCES`` | accessPackageResource: a group in a catalog | ``_catalogId``, ``_visibleAt`` (emulated epoch seconds; the resource is listed from then on: replication lag), ``_roles``, ``_scopes`` (lists of role / scope objects: Member + Owner, and the Root scope) |
-| ``PACKAGES`` | accessPackage | ``_catalogId``, ``_roleScopes`` (list of accessPackageResourceRoleScope, each with ``_roleId``, ``_scopeId``, ``_resourceId``) |
-| ``POLICIES`` | accessPackageAssignmentPolicy | ``_accessPackageId``, ``_catalogId``, ``_questions`` (the ``questions`` navigation), ``_customExtensionStageSettings`` |
-| ``ASSIGNMENTS`` | accessPackageAssignment (this file only lists them; requests, approvals and expiry add and change them) | ``_accessPackageId``, ``_assignmentPolicyId``, ``_catalogId``, ``_targetId`` |
+- ``CATALOGS``: accessPackageCatalog; every tenant starts with "General" (``serviceDefault``).
+- ``RESOURCE_REQUESTS``: accessPackageResourceRequest (adminAdd / adminRemove); ``_catalogId``.
+- ``RESOURCES``: accessPackageResource, a group in a catalog; ``_catalogId``, ``_visibleAt`` (emulated epoch seconds
+  from which the catalog lists it: replication lag), ``_roles`` (Member and Owner) and ``_scopes`` (the Root scope).
+- ``PACKAGES``: accessPackage; ``_catalogId``, ``_roleScopes`` (the accessPackageResourceRoleScopes, each with
+  ``_roleId``, ``_scopeId``, ``_resourceId``).
+- ``POLICIES``: accessPackageAssignmentPolicy; ``_accessPackageId``, ``_catalogId``, ``_questions`` (the
+  ``questions`` navigation), ``_customExtensionStageSettings``.
+- ``ASSIGNMENTS``: accessPackageAssignment; ``_accessPackageId``, ``_assignmentPolicyId``, ``_catalogId``,
+  ``_targetId``. This file only lists them; requests, approvals and expiry add and change them.
 
 Helpers for other areas (e.g. the request/approval flow): ``public(obj)``, ``granted_roles(state, package_id)`` (the
 ``(group id, "Member" | "Owner")`` pairs an assignment of a package delivers), ``add_assignment(state, ...)``,
@@ -138,8 +140,7 @@ ROLE_SCOPE = Schema("microsoft.graph.accessPackageResourceRoleScope", {
 
 
 def _subject(name, **props):
-    return Schema(f"microsoft.graph.{name}", {key: Prop(**spec) if isinstance(spec, dict) else spec
-                                               for key, spec in props.items()}, dialect=ODATA)
+    return Schema(f"microsoft.graph.{name}", props, dialect=ODATA)
 
 
 SUBJECT_SET = Schema("microsoft.graph.subjectSet", {}, abstract=True, dialect=ODATA, derived={
@@ -283,7 +284,8 @@ def granted_roles(state, package_id):
     return out
 
 
-def add_assignment(state, package_id, policy_id, target_id, assignment_state="delivered", schedule=None):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+def add_assignment(state, package_id, policy_id, target_id,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+                   assignment_state="delivered", schedule=None):
     """Store an assignment of ``target_id`` (user id) to a package through a policy; returns it."""
     package = state.table(PACKAGES).get(package_id)
     now = _stamp(state.now())
@@ -507,8 +509,8 @@ def create_resource_request(ctx):
     _schema, values, _binds = RESOURCE_REQUEST.validate(ctx.require_body(ODATA), "create")
     catalog = ctx.require(CATALOGS, values["catalog"]["id"], ODATA)
     if ctx.identity.kind == "app" and not ctx.identity.grants.intersection(("Group.ReadWrite.All", "Directory.ReadWrite.All")):
-        raise GraphError(403, "Forbidden", "Adding a group to a catalog with application permissions also needs "
-                                          "Group.ReadWrite.All.")
+        raise GraphError(403, "Forbidden",
+                         "Adding a group to a catalog with application permissions also needs Group.ReadWrite.All.")
     resource = values["resource"]
     in_catalog = [r for r in ctx.state.table(RESOURCES).values() if r["_catalogId"] == catalog["id"]]
     if values["requestType"] == "adminAdd":
@@ -800,10 +802,15 @@ def _policy_values(ctx, body, mode, current=None):
         _check_subjects(ctx, reviews.get("fallbackReviewers"), "reviewSettings fallbackReviewers")
         if reviews.get("isEnabled") and not reviews.get("isSelfReview") and not reviews.get("primaryReviewers"):
             raise _bad("Access reviews are enabled without reviewers: set isSelfReview or primaryReviewers.")
-    questions = values.pop("questions", None) or []
-    _check_questions(questions, (current or {}).get("_questions", []))
-    values["_questions"] = [_stored_question(q, n) for n, q in enumerate(questions, 1)]
-    values["_customExtensionStageSettings"] = values.pop("customExtensionStageSettings", None) or []
+    # Navigation collections a PUT leaves out stay as they are; an empty collection clears them.
+    if "questions" in values or current is None:
+        questions = values.pop("questions", None) or []
+        _check_questions(questions, (current or {}).get("_questions", []))
+        values["_questions"] = [_stored_question(q, n) for n, q in enumerate(questions, 1)]
+    else:
+        values["_questions"] = current["_questions"]
+    extensions = values.pop("customExtensionStageSettings", None)
+    values["_customExtensionStageSettings"] = (current or {}).get("_customExtensionStageSettings", []) if extensions is None else extensions
     _normalise_durations(values)
     values.pop("accessPackage")
     values.update(_accessPackageId=package["id"], _catalogId=package["_catalogId"])
