@@ -1,0 +1,337 @@
+"""The access lifecycle against the HTTPS emulator: a user's request, the manager's approval, group membership for two
+hours, expiry on the emulated clock; automatic denial; admin assignments; delegated credentials; bad input."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tests.emulator.graph import entitlement, entitlement_requests
+from tests.integration.harness import auth_args, run_module
+
+JIT = 'Allow ChatGPT Access'
+CATALOG = 'AI tools'
+PACKAGE = 'ChatGPT (2 hours)'
+POLICY = 'Finance JIT (2 hours)'
+TASK = 'Which business task needs ChatGPT?'
+DATA = 'Will you paste customer data?'
+HOUR = 3600
+DAY = 86400
+
+
+def upn(tenant, name):
+    return '%s@%s' % (name, tenant.domain)
+
+
+def as_user(emulator, tenant, name):
+    """Connection options carrying the delegated token of a seeded user."""
+    token = emulator.token_for(tenant.tenant_id, upn=upn(tenant, name))
+    return auth_args(emulator, tenant, client_id=None, client_secret=None, auth_source='access_token', access_token=token)
+
+
+def writes(emulator, tenant):
+    return [(w['method'], w['path'].rsplit('/entitlementManagement', 1)[-1]) for w in emulator.writes(tenant.tenant_id)]
+
+
+def hours(start, end):
+    parse = datetime.datetime.fromisoformat
+    return (parse(end.replace('Z', '+00:00')) - parse(start.replace('Z', '+00:00'))).total_seconds() / HOUR
+
+
+def members(auth):
+    found = run_module('group_info', dict(auth, display_name=JIT, include_members=True))
+    return found['groups'][0].get('members') or []
+
+
+def stored_requests(emulator, tenant):
+    with emulator.lock:
+        return [dict(r) for r in emulator.state(tenant.tenant_id).table(entitlement_requests.REQUESTS).values()]
+
+
+@pytest.fixture
+def jit(emulator, tenant, auth):
+    """The seed's setup through modules: the JIT group, the catalog, the package granting its Member role, and the policy
+    (Finance Team requests with a justification, the manager approves within 14 days, IT Approvals as fallback, 2 hours)."""
+    with emulator.lock:
+        entitlement.set_replication_lag(emulator.state(tenant.tenant_id), 0)
+    steps = [
+        ('group', dict(display_name=JIT, description='Members may use ChatGPT; granted by the access package only')),
+        ('access_package_catalog', dict(display_name=CATALOG)),
+        ('access_package', dict(display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT, role='member')])),
+        ('access_package_assignment_policy', dict(
+            display_name=POLICY, access_package=PACKAGE, catalog=CATALOG,
+            requestors=dict(scope='specific', groups=['Finance Team']),
+            approval=dict(required=True, requestor_justification=True, stages=[dict(
+                approvers=dict(manager=True), fallback_approvers=dict(users=[upn(tenant, 'it.approvals')]),
+                approver_justification=True, deadline_days=14)]),
+            expiration=dict(hours=2),
+            questions=[dict(text=TASK, required=True),
+                       dict(text=DATA, type='multiple_choice', required=True,
+                            choices=[dict(value='no', text='No customer data'), dict(value='anonymised')])])),
+    ]
+    for module, args in steps:
+        result = run_module(module, dict(auth, **args))
+        assert result['changed'] is True, result
+    emulator.clear_log()
+
+
+def request_args(emulator, tenant, name='sarah.jones', **changes):
+    args = dict(as_user(emulator, tenant, name), access_package=PACKAGE, catalog=CATALOG,
+                justification='Summarise the Q3 forecast for the board pack',
+                answers=[dict(question=TASK, answer='Q3 forecast summary'), dict(question=DATA, answer='No customer data')])
+    args.update(changes)
+    return args
+
+
+def approval_args(emulator, tenant, name='michael.brown', **changes):
+    args = dict(as_user(emulator, tenant, name), requestor=upn(tenant, 'sarah.jones'), access_package=PACKAGE,
+                decision='approve', justification='Fine for two hours')
+    args.update(changes)
+    return {key: value for key, value in args.items() if value is not None}
+
+
+# -- the seed's journey -------------------------------------------------------------------------------------------------
+def test_sarah_requests_michael_approves_access_ends_after_two_hours(emulator, tenant, auth, jit):
+    sarah = upn(tenant, 'sarah.jones')
+    args = request_args(emulator, tenant)
+
+    predicted = run_module('access_package_assignment_request', args, check=True)
+    assert predicted['changed'] is True, predicted
+    request = predicted['assignment_request']
+    assert request['id'] is None and request['state'] == 'pendingApproval' and request['assignment_policy'] == POLICY
+    assert request['answers'] == [{'question': TASK, 'answer': 'Q3 forecast summary'}, {'question': DATA, 'answer': 'no'}]
+    assert predicted['diff']['before'] == {}
+    assert writes(emulator, tenant) == []
+
+    made = run_module('access_package_assignment_request', args)
+    assert made['changed'] is True, made
+    request = made['assignment_request']
+    assert request['id'] and request['state'] == 'pendingApproval' and request['status'] == 'PendingApproval'
+    assert {k: request[k] for k in ('access_package', 'assignment_policy', 'justification', 'answers')} == \
+        {k: predicted['assignment_request'][k] for k in ('access_package', 'assignment_policy', 'justification', 'answers')}
+    assert writes(emulator, tenant) == [('POST', '/assignmentRequests')]
+    body = emulator.writes(tenant.tenant_id)[0]['body']
+    assert body['requestType'] == 'userAdd' and body['assignment']['targetId'] == tenant.users[sarah]['id']
+    assert [a['value'] for a in body['answers']] == ['Q3 forecast summary', 'no']
+
+    emulator.clear_log()
+    again = run_module('access_package_assignment_request', args, check=True)
+    assert again['changed'] is False and again['assignment_request']['id'] == request['id']
+    converged = run_module('access_package_assignment_request', args)
+    assert converged['changed'] is False and converged['assignment_request']['id'] == request['id']
+    assert writes(emulator, tenant) == []
+    assert len(stored_requests(emulator, tenant)) == 1
+
+    # The manager sees the request waiting at stage 1; the automation account sees it without the stage.
+    info = run_module('access_package_assignment_info', dict(as_user(emulator, tenant, 'michael.brown'), access_package=PACKAGE))
+    [pending] = info['requests']
+    assert pending['id'] == request['id'] and pending['requestor'] == sarah
+    assert pending['current_stage'] == {'number': 1, 'status': 'InProgress', 'assigned_to_me': True}
+    app_info = run_module('access_package_assignment_info', dict(auth, access_package=PACKAGE))
+    assert app_info['requests'][0]['current_stage'] is None and 'delegated' in app_info['warnings'][0]
+    assert members(auth) == []
+
+    approve = approval_args(emulator, tenant)
+    emulator.clear_log()
+    predicted = run_module('access_package_approval', approve, check=True)
+    assert predicted['changed'] is True, predicted
+    assert predicted['diff'] == {
+        'before': {'id': request['id'], 'requestor': sarah, 'access_package': PACKAGE, 'stage': 1, 'decision': None,
+                   'justification': None, 'reviewed_by': None},
+        'after': {'id': request['id'], 'requestor': sarah, 'access_package': PACKAGE, 'stage': 1, 'decision': 'approve',
+                  'justification': 'Fine for two hours', 'reviewed_by': 'Michael Brown'}}
+    assert writes(emulator, tenant) == []
+    decided = run_module('access_package_approval', approve)
+    assert decided['changed'] is True, decided
+    [patch] = emulator.writes(tenant.tenant_id)
+    assert patch['method'] == 'PATCH' and patch['body'] == {'reviewResult': 'Approve', 'justification': 'Fine for two hours'}
+    emulator.clear_log()
+    assert run_module('access_package_approval', approve, check=True)['changed'] is False
+    twice = run_module('access_package_approval', approve)
+    assert twice['changed'] is False and twice['approval']['decision'] == 'approve'
+    assert twice['approval']['reviewed_by'] == 'Michael Brown' and twice['approval']['reviewed_date_time']
+    assert writes(emulator, tenant) == []
+
+    assert members(auth) == [sarah]
+    [assignment] = run_module('access_package_assignment_info', dict(auth, access_package=PACKAGE))['assignments']
+    assert assignment['target'] == sarah and assignment['state'] == 'delivered' and assignment['assignment_policy'] == POLICY
+    assert hours(assignment['start_date_time'], assignment['end_date_time']) == 2
+    delivered = run_module('access_package_assignment_request', args)
+    assert delivered['changed'] is False and delivered['assignment_request']['state'] == 'delivered'
+    assert delivered['assignment_request']['end_date_time'] == assignment['end_date_time']
+
+    emulator.advance_clock(2 * HOUR)
+    assert members(auth) == []
+    info = run_module('access_package_assignment_info', dict(auth, target=sarah, include_expired=True))
+    [expired] = info['assignments']
+    assert expired['state'] == 'expired' and expired['expired_date_time'] == assignment['end_date_time']
+    assert run_module('access_package_assignment_info', dict(auth, target=sarah))['assignments'] == []
+    # Her access is over, so the next run asks again.
+    assert run_module('access_package_assignment_request', args, check=True)['changed'] is True
+
+
+def test_unapproved_request_is_denied_after_fourteen_days(emulator, tenant, auth, jit):
+    made = run_module('access_package_assignment_request', request_args(emulator, tenant))
+    request_id = made['assignment_request']['id']
+    emulator.advance_clock(14 * DAY)
+    assert run_module('access_package_assignment_info', dict(auth, access_package=PACKAGE))['requests'] == []
+    assert [r['state'] for r in stored_requests(emulator, tenant)] == ['denied']
+
+    emulator.clear_log()
+    late = run_module('access_package_approval', approval_args(emulator, tenant, request_id=request_id, requestor=None,
+                                                               access_package=None))
+    assert late['failed'] is True and 'ended without a decision' in late['msg'] and 'denied' in late['msg']
+    assert writes(emulator, tenant) == []
+    assert members(auth) == []
+    # A denied request does not count as present: Sarah may ask again.
+    assert run_module('access_package_assignment_request', request_args(emulator, tenant), check=True)['changed'] is True
+
+
+def test_approver_who_is_not_listed_gets_graphs_error(emulator, tenant, jit):
+    made = run_module('access_package_assignment_request', request_args(emulator, tenant))
+    request_id = made['assignment_request']['id']
+    outsider = approval_args(emulator, tenant, 'james.wilson', request_id=request_id, requestor=None, access_package=None)
+    emulator.clear_log()
+    predicted = run_module('access_package_approval', outsider, check=True)
+    assert predicted['failed'] is True and 'not an approver of stage 1' in predicted['msg']
+    refused = run_module('access_package_approval', outsider)
+    assert refused['failed'] is True and refused['status'] == 403 and refused['graph_error_code'] == 'Forbidden'
+    assert 'not an approver of this approval stage' in refused['msg']
+    assert [r['state'] for r in stored_requests(emulator, tenant)] == ['pendingApproval']
+    by_name = run_module('access_package_approval', approval_args(emulator, tenant, 'james.wilson'))
+    assert by_name['failed'] is True and 'is waiting for, or was decided by, you' in by_name['msg']
+
+
+def test_decided_the_other_way_names_who_decided(emulator, tenant, auth, jit):
+    run_module('access_package_assignment_request', request_args(emulator, tenant))
+    denied = run_module('access_package_approval', approval_args(emulator, tenant, decision='deny', justification='Not now'))
+    assert denied['changed'] is True and denied['approval']['decision'] == 'deny'
+    emulator.clear_log()
+    flip = run_module('access_package_approval', approval_args(emulator, tenant))
+    assert flip['failed'] is True and 'already decided the other way: denied by Michael Brown' in flip['msg']
+    assert writes(emulator, tenant) == []
+    assert members(auth) == []
+
+
+def test_absent_cancels_the_open_request(emulator, tenant, jit):
+    run_module('access_package_assignment_request', request_args(emulator, tenant))
+    absent = request_args(emulator, tenant, state='absent')
+    predicted = run_module('access_package_assignment_request', absent, check=True)
+    assert predicted['changed'] is True and predicted['diff']['after'] == {}
+    emulator.clear_log()
+    canceled = run_module('access_package_assignment_request', absent)
+    assert canceled['changed'] is True and writes(emulator, tenant)[0][0] == 'POST'
+    assert writes(emulator, tenant)[0][1].endswith('/cancel')
+    assert [r['state'] for r in stored_requests(emulator, tenant)] == ['canceled']
+    emulator.clear_log()
+    assert run_module('access_package_assignment_request', absent)['changed'] is False
+    assert writes(emulator, tenant) == []
+
+
+def test_absent_gives_up_delivered_access(emulator, tenant, auth, jit):
+    run_module('access_package_assignment_request', request_args(emulator, tenant))
+    run_module('access_package_approval', approval_args(emulator, tenant))
+    assert members(auth) == [upn(tenant, 'sarah.jones')]
+    emulator.clear_log()
+    given_up = run_module('access_package_assignment_request', request_args(emulator, tenant, state='absent'))
+    assert given_up['changed'] is True and given_up['diff']['before']['state'] == 'delivered'
+    assert emulator.writes(tenant.tenant_id)[0]['body']['requestType'] == 'userRemove'
+    assert members(auth) == []
+    assert run_module('access_package_assignment_info', dict(auth, access_package=PACKAGE))['assignments'] == []
+
+
+# -- credentials and bad input --------------------------------------------------------------------------------------------
+def test_request_and_approval_refuse_application_credentials(emulator, tenant, auth, jit):
+    for module, args in (('access_package_assignment_request', dict(auth, access_package=PACKAGE)),
+                         ('access_package_approval', dict(auth, request_id='00000000-0000-0000-0000-000000000001',
+                                                          decision='approve'))):
+        refused = run_module(module, args)
+        assert refused['failed'] is True and refused['msg'].startswith("auth_source='auto': ")
+        assert 'Graph refuses application credentials' in refused['msg'] and 'access_token' in refused['msg']
+    assert emulator.requests(tenant.tenant_id) == []
+    app_token = emulator.token_for(tenant.tenant_id)
+    disguised = run_module('access_package_assignment_request', dict(request_args(emulator, tenant), access_token=app_token))
+    assert disguised['failed'] is True and "credential is an application's" in disguised['msg']
+    assert writes(emulator, tenant) == []
+
+
+@pytest.mark.parametrize('changes, fragment', [
+    ({'justification': None}, "justification=None: policy 'Finance JIT (2 hours)' requires a justification"),
+    ({'answers': [dict(question=TASK, answer='x')]}, "requires an answer to 'Will you paste customer data?'"),
+    ({'answers': [dict(question='Favourite colour?', answer='x')]}, "answers[1].question='Favourite colour?': policy"),
+    ({'answers': [dict(question=TASK, answer='x'), dict(question=DATA, answer='all of it')]},
+     "answers[2].answer='all of it': must be one of the choices"),
+    ({'access_package': 'No such package'}, "access_package='No such package': no access package has this display name"),
+    ({'assignment_policy': 'Other'}, "assignment_policy='Other': access package 'ChatGPT (2 hours)' has no assignment policy"),
+])
+def test_request_bad_input_fails_before_any_write(emulator, tenant, jit, changes, fragment):
+    result = run_module('access_package_assignment_request', request_args(emulator, tenant, **changes))
+    assert result['failed'] is True and fragment in result['msg'], result
+    assert writes(emulator, tenant) == []
+
+
+# -- an administrator's direct assignment -----------------------------------------------------------------------------------
+def test_admin_assignment_four_steps_and_removal(emulator, tenant, auth, jit):
+    olivia = upn(tenant, 'olivia.davis')
+    args = dict(auth, access_package=PACKAGE, catalog=CATALOG, assignment_policy=POLICY, target=olivia, expires_in_hours=1,
+                justification='Covering the month-end close')
+
+    predicted = run_module('access_package_assignment', args, check=True)
+    assert predicted['changed'] is True, predicted
+    assert predicted['assignment']['id'] is None and predicted['assignment']['state'] == 'delivered'
+    assert hours(predicted['assignment']['start_date_time'], predicted['assignment']['end_date_time']) == 1
+    assert writes(emulator, tenant) == []
+
+    made = run_module('access_package_assignment', args)
+    assert made['changed'] is True, made
+    assignment = made['assignment']
+    assert assignment['id'] and assignment['target'] == olivia and assignment['state'] == 'delivered'
+    assert hours(assignment['start_date_time'], assignment['end_date_time']) == 1
+    body = emulator.writes(tenant.tenant_id)[0]['body']
+    assert body['requestType'] == 'adminAdd' and body['schedule'] == {'expiration': {'type': 'afterDuration', 'duration': 'PT1H'}}
+    assert members(auth) == [olivia]
+
+    emulator.clear_log()
+    assert run_module('access_package_assignment', args, check=True)['changed'] is False
+    converged = run_module('access_package_assignment', args)
+    assert converged['changed'] is False and converged['assignment']['id'] == assignment['id']
+    assert converged['diff']['before'] == converged['diff']['after']
+    assert writes(emulator, tenant) == []
+
+    absent = dict(args, state='absent')
+    assert run_module('access_package_assignment', absent, check=True)['changed'] is True
+    assert writes(emulator, tenant) == []
+    removed = run_module('access_package_assignment', absent)
+    assert removed['changed'] is True and removed['assignment'] == {}
+    assert removed['diff']['before']['id'] == assignment['id']
+    assert members(auth) == []
+    emulator.clear_log()
+    assert run_module('access_package_assignment', absent)['changed'] is False
+    assert writes(emulator, tenant) == []
+
+
+def test_admin_assignment_respects_a_pending_request(emulator, tenant, auth, jit):
+    run_module('access_package_assignment_request', request_args(emulator, tenant))
+    emulator.clear_log()
+    waiting = run_module('access_package_assignment', dict(auth, access_package=PACKAGE, target=upn(tenant, 'sarah.jones')))
+    assert waiting['changed'] is False and waiting['assignment']['state'] == 'pendingApproval'
+    assert waiting['assignment']['request_id'] and waiting['assignment']['id'] is None
+    assert writes(emulator, tenant) == []
+
+
+@pytest.mark.parametrize('changes, fragment', [
+    ({'expires_in_hours': 3}, "expires_in_hours=3: policy 'Finance JIT (2 hours)' allows at most PT2H"),
+    ({'expires_in_hours': 0}, 'expires_in_hours=0: must be between 1'),
+    ({'end_date': '2001-01-01'}, "end_date='2001-01-01': must be in the future"),
+    ({'end_date': '2999-01-01'}, "end_date='2999-01-01': policy 'Finance JIT (2 hours)' allows access until"),
+    ({'end_date': 'tomorrow'}, "end_date='tomorrow': 'tomorrow' is not an ISO 8601 date"),
+    ({'target': 'nobody@example.com'}, "target='nobody@example.com': no such user"),
+    ({'assignment_policy': None, 'access_package': 'Nope'}, "access_package='Nope': no access package"),
+])
+def test_admin_assignment_bad_input_fails_before_any_write(emulator, tenant, auth, jit, changes, fragment):
+    args = dict(auth, access_package=PACKAGE, assignment_policy=POLICY, target=upn(tenant, 'david.miller'))
+    args.update(changes)
+    result = run_module('access_package_assignment', {k: v for k, v in args.items() if v is not None})
+    assert result['failed'] is True and fragment in result['msg'], result
+    assert writes(emulator, tenant) == []
