@@ -2,6 +2,8 @@
 and adminRemove, automatic denial at the deadline, delegated-only approvals, and Graph's validation."""
 # pylint: disable=missing-function-docstring,redefined-outer-name
 
+import datetime
+
 import pytest
 
 from tests.emulator.graph import entitlement
@@ -57,8 +59,9 @@ def jit(emulator, graph):
     """Catalog, the "Allow ChatGPT Access" group as a catalog resource, and a package granting its Member role."""
     catalog = _ok(graph.post(f"{EM}/catalogs", {"displayName": "AI tools"}), 201)
     group = graph.create_group("Allow ChatGPT Access")
-    _ok(graph.post(f"{EM}/resourceRequests", {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
-                                             "resource": {"originId": group["id"], "originSystem": "AadGroup"}}), 201)
+    add = {"requestType": "adminAdd", "catalog": {"id": catalog["id"]},
+           "resource": {"originId": group["id"], "originSystem": "AadGroup"}}
+    _ok(graph.post(f"{EM}/resourceRequests", add), 201)
     emulator.advance_clock(entitlement.REPLICATION_SECONDS)
     resource = _ok(graph.get(f"{EM}/catalogs/{catalog['id']}/resources?$filter=originId eq '{group['id']}'"
                              "&$expand=roles,scopes"))["value"][0]
@@ -167,9 +170,11 @@ def test_request_approve_deliver_membership_and_expiry(emulator, tenant, graph, 
 
 
 def _hours_between(start, end):
-    from datetime import datetime  # pylint: disable=import-outside-toplevel
-    parse = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
-    return round((parse(end) - parse(start)).total_seconds() / HOUR, 3)
+    return round((_parse(end) - _parse(start)).total_seconds() / HOUR, 3)
+
+
+def _parse(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_two_stages_in_order_and_deny_ends_the_request(graph, people, jit):
@@ -314,8 +319,8 @@ def test_admin_add_with_a_schedule_and_admin_remove(emulator, tenant, graph, peo
     assert _ok(graph.get(f"{EM}/assignmentRequests/{removal['id']}"))["state"] == "delivered"
     assert _ok(graph.get(f"{EM}/assignments/{assignment['id']}"))["state"] == "expired"
     assert _members(graph, jit["group"]) == []
-    assert "not active" in _error(graph.post(f"{EM}/assignmentRequests", {"requestType": "adminRemove",
-                                                                         "assignment": {"id": assignment["id"]}}))
+    remove = {"requestType": "adminRemove", "assignment": {"id": assignment["id"]}}
+    assert "not active" in _error(graph.post(f"{EM}/assignmentRequests", remove))
     emulator.advance_clock(2 * HOUR)
     assert _ok(graph.get(f"{EM}/assignments/{assignment['id']}"))["state"] == "expired"
 

@@ -1,10 +1,10 @@
 """Entitlement Management request flow (v1.0 only): assignment requests, approvals, delivery and expiry.
 
-Builds on the tables of ``entitlement.py`` (packages, policies, assignments) and adds one of its own:
-
-| constant | holds | internal keys |
-|---|---|---|
-| ``REQUESTS`` | accessPackageAssignmentRequest | ``_accessPackageId``, ``_assignmentPolicyId``, ``_targetId`` (user id), ``_requestorId`` (user id, or the service principal id of an app), ``_assignmentId`` (the assignment it created or removes), ``_stages`` (approval stages, see below), ``_approval`` (the policy's approval stages as they were when the request was made) |
+Builds on the tables of ``entitlement.py`` (packages, policies, assignments) and adds one of its own.
+``REQUESTS`` holds accessPackageAssignmentRequest objects, with internal keys ``_accessPackageId``,
+``_assignmentPolicyId``, ``_targetId`` (user id), ``_requestorId`` (user id, or the service principal id of an app),
+``_assignmentId`` (the assignment it created or removes), ``_stages`` (approval stages, see below) and ``_approval``
+(the policy's approval stages as they were when the request was made).
 
 A stage record: ``id``, ``number``, ``status`` (``NotStarted``, ``InProgress``, ``Completed``), ``reviewResult``
 (``NotReviewed``, ``Approve``, ``Deny``), ``justification``, ``reviewedBy`` (user id), ``reviewedDateTime``,
@@ -32,8 +32,8 @@ import datetime
 import re
 
 from .entitlement import (ACTIVE_ASSIGNMENT_STATES, ASSIGNMENT, ASSIGNMENT_EXPANDERS, ASSIGNMENTS, EM, EM_SET, PACKAGES,
-                          POLICIES, QUESTION, READ, SCHEDULE, V1, WRITE, _item, add_assignment,
-                          duration_seconds, granted_roles, public)
+                          POLICIES, QUESTION, READ, SCHEDULE, V1, WRITE, _item, add_assignment, duration_seconds,
+                          granted_roles, public)
 from .errors import ODATA, GraphError, bad_request, forbidden, not_found
 from .odata import check_select, context_url, iso_z, list_response, new_id, shape
 from .router import route, ticker
@@ -60,7 +60,7 @@ _USER_FILTERS = {"target": "_targetId", "createdBy": "_requestorId"}
 
 # -- schemas --------------------------------------------------------------------------------------------------------
 _ANSWERED_QUESTION = Schema("microsoft.graph.accessPackageQuestion", {"id": Prop(required=True, nullable=False)},
-                            dialect=ODATA, derived={key: schema for key, schema in QUESTION.derived.items()})
+                            dialect=ODATA, derived=dict(QUESTION.derived))
 _ANSWER_PROPS = {"displayValue": Prop(), "answeredQuestion": Prop("Object", schema=_ANSWERED_QUESTION)}
 ANSWER = Schema("microsoft.graph.accessPackageAnswer", _ANSWER_PROPS, dialect=ODATA, derived={
     "#microsoft.graph.accessPackageAnswerString": Schema("microsoft.graph.accessPackageAnswerString",
