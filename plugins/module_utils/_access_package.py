@@ -15,9 +15,9 @@ from __future__ import annotations
 import itertools
 import time
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_group
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, directory_labels, find_catalog, find_packages, get_package)
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, assumed, directory_labels, find_catalog, find_packages, get_package,
+    resolve_group_in_play)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     Children, Field, ResourceError, ResourceSpec, ValidationError)
@@ -68,7 +68,8 @@ class ResourceRoles(Children):
         super().__init__('resource_roles', 'purge_resource_roles')
 
     def key_of(self, item):
-        return (item.get('group_id') or item.get('resource'), item['role'])
+        # A group only predicted by an earlier task in check mode has no id yet: its name stands in.
+        return (item.get('group_id') or item.get('group') or item.get('resource'), item['role'])
 
     def read(self, ctx, obj):
         role_scopes = ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'},
@@ -80,8 +81,9 @@ class ResourceRoles(Children):
     def resolve(self, ctx, items):
         resolved = []
         for index, item in enumerate(items, 1):
-            group = resolve_group(ctx, item['group'].strip(), 'resource_roles[%d].group' % index)
-            resolved.append({'group': group['displayName'], 'group_id': group['id'].lower(), 'role': item.get('role') or 'member'})
+            group = resolve_group_in_play(ctx, item['group'].strip(), 'resource_roles[%d].group' % index)
+            resolved.append({'group': group['displayName'], 'group_id': (group['id'] or '').lower() or None,
+                             'role': item.get('role') or 'member'})
         return resolved
 
     def add(self, ctx, obj, item):
@@ -185,7 +187,11 @@ class AccessPackageSpec(ResourceSpec):
         if reference and ctx.catalog is None:
             if ctx.params['state'] == 'absent':
                 return None
-            raise ValidationError('catalog', reference, 'no access package catalog has this name or id')
+            missing = ValidationError('catalog', reference, 'no access package catalog has this name or id')
+            if ctx.params.get('id'):
+                raise missing
+            ctx.catalog = assumed(ctx, reference, 'catalog', missing)
+            return None
         package = super().find(ctx)
         if package is not None:
             in_catalog = package.get('catalog') or {}

@@ -18,10 +18,10 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group, resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, directory_labels, find_package,
-    format_duration)
+    POLICIES, active_assignments, assumed, canonical_datetime, duration_from, duration_seconds, directory_labels, find_package,
+    format_duration, resolve_group_in_play)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError
 
@@ -770,8 +770,12 @@ class AssignmentPolicySpec(ResourceSpec):
             if ctx.package is None:
                 if ctx.params['state'] == 'absent':
                     return None
-                raise ValidationError('access_package', reference, 'no access package has this %s%s' % (
+                missing = ValidationError('access_package', reference, 'no access package has this %s%s' % (
                     'id' if is_guid(reference) else 'name', ' in catalog %r' % ctx.params['catalog'] if ctx.params.get('catalog') else ''))
+                if ctx.params.get('id'):
+                    raise missing
+                ctx.package = assumed(ctx, reference, 'access package', missing)
+                return None
         declared_package = ctx.package
         policy = super().find(ctx)
         if policy is not None and declared_package is not None and ctx.package['id'].lower() != declared_package['id'].lower():
@@ -794,7 +798,7 @@ class AssignmentPolicySpec(ResourceSpec):
 
     def _resolve(self, ctx):
         def resolve(kind, reference, option):
-            found = resolve_user(ctx, reference, option) if kind == 'users' else resolve_group(ctx, reference, option)
+            found = resolve_user(ctx, reference, option) if kind == 'users' else resolve_group_in_play(ctx, reference, option)
             label = found.get('userPrincipalName') if kind == 'users' else found.get('displayName')
             label = label or found['id']
             ctx.ids[(kind, label)] = found['id']

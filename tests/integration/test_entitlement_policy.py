@@ -268,3 +268,21 @@ def test_policy_info(emulator, tenant, auth, package):
     by_id = run_module('access_package_assignment_policy_info', dict(auth, id=created['id']))
     assert [p['display_name'] for p in by_id['assignment_policies']] == [POLICY]
     assert run_module('access_package_assignment_policy_info', dict(auth, access_package='Nope'))['assignment_policies'] == []
+
+
+def test_check_mode_on_an_empty_tenant_predicts_the_whole_chain(emulator, tenant, auth):
+    """A play's dry run: the group, catalog and package are only predicted by earlier tasks, so later tasks assume them."""
+    assert run_module('group', dict(auth, display_name=JIT), check=True)['changed'] is True
+    assert run_module('access_package_catalog', dict(auth, display_name=CATALOG), check=True)['changed'] is True
+    package = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]),
+                         check=True)
+    assert package['changed'] is True and package['access_package']['catalog'] == CATALOG
+    assert package['access_package']['resource_roles'] == [{'group': JIT, 'role': 'member'}]
+    assert package['warnings'] == ["no catalog is named 'AI tools' yet; check mode assumes an earlier task creates it",
+                                   "no group is named 'Allow ChatGPT Access' yet; check mode assumes an earlier task creates it"]
+    policy = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant)), check=True)
+    assert policy['changed'] is True and policy['assignment_policy']['access_package'] == PACKAGE
+    assert policy['warnings'] == ["no access package is named 'ChatGPT (2 hours)' yet; check mode assumes an earlier task creates it"]
+    assert emulator.writes(tenant.tenant_id) == []
+    applied = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]))
+    assert applied['failed'] is True and "catalog='AI tools': no access package catalog has this name or id" in applied['msg']
