@@ -67,6 +67,10 @@ class ResourceRoles(Children):
     def __init__(self):
         super().__init__('resource_roles', 'purge_resource_roles')
 
+    def same_item(self, before, after):
+        # A role scope has nothing but its group and role, which are its key: it is attached or detached, never updated.
+        return self.key_of(before) == self.key_of(after)
+
     def key_of(self, item):
         # A group only predicted by an earlier task in check mode has no id yet: its name stands in.
         return (item.get('group_id') or item.get('group') or item.get('resource'), item['role'])
@@ -109,10 +113,6 @@ class ResourceRoles(Children):
             if (role_scope.get('role') or {}).get('id') == role_id and (role_scope.get('scope') or {}).get('id') == scope_id:
                 return role_scope
         return None
-
-    def update(self, ctx, obj, child_id, before, after):
-        # Every field of an item is part of its key, so an item never changes in place.
-        raise ResourceError('resource role %r cannot be changed in place' % (child_id,))
 
     def remove(self, ctx, obj, child_id, item):
         ctx.client.delete('%s/%s/resourceRoleScopes/%s' % (PACKAGES, obj['id'], child_id),

@@ -100,6 +100,7 @@ assignment_policies:
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import find_package
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
@@ -128,7 +129,7 @@ def select(ctx):
             return []
     params = {'$expand': spec.expand}
     if ctx.params.get('display_name'):
-        params['$filter'] = "displayName eq '%s'" % ctx.params['display_name'].replace("'", "''")
+        params['$filter'] = 'displayName eq %s' % odata_quote(ctx.params['display_name'])
     policies = ctx.client.list(spec.path, params=params, action='listing assignment policies')
     return [p for p in policies if package is None or (p.get('accessPackage') or {}).get('id') == package['id']]
 

@@ -286,3 +286,14 @@ def test_check_mode_on_an_empty_tenant_predicts_the_whole_chain(emulator, tenant
     assert emulator.writes(tenant.tenant_id) == []
     applied = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]))
     assert applied['failed'] is True and "catalog='AI tools': no access package catalog has this name or id" in applied['msg']
+
+
+def test_duplicate_policy_names_in_a_package_list_the_ids(emulator, tenant, auth, package):
+    admin = GraphAdmin(emulator, tenant)
+    body = {'displayName': POLICY, 'accessPackage': {'id': package['id']}, 'allowedTargetScope': 'allMemberUsers'}
+    ids = sorted(admin.call('POST', '/identityGovernance/entitlementManagement/assignmentPolicies', body, expect=201)['id']
+                 for _copy in range(2))
+    emulator.clear_log()
+    result = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant)))
+    assert result['failed'] is True and ids[0] in result['msg'] and ids[1] in result['msg'] and 'display_name' in result['msg']
+    assert emulator.writes(tenant.tenant_id) == []

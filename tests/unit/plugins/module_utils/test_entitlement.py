@@ -101,9 +101,9 @@ def test_resource_roles_are_keyed_by_group_and_role():
     owner = dict(member, role='owner')
     assert roles.plan([member], [owner], purge=False) in ([member, owner], [owner, member])
     assert roles.plan([member], [owner], purge=True) == [owner]
-    renamed = dict(member, group='JIT (renamed)')
     assert roles.differs([member], roles.plan([member], [member], purge=True)) is False
-    assert roles.differs([member], [renamed]) is True
+    assert roles.differs([member], [dict(member, group='JIT (renamed)')]) is False, 'the id, not the name, identifies the group'
+    assert roles.differs([member], [owner]) is True
 
 
 @pytest.mark.parametrize('items, fragment', [
