@@ -127,10 +127,18 @@ def _answer(index, question, value):
         value, display = choice['actualValue'], choice.get('text') or choice['actualValue']
     elif not value.strip() and question.get('isRequired'):
         raise ValidationError(option, value, 'the question %r requires an answer' % question.get('text'))
-    elif question.get('regexPattern') and not re.fullmatch(question['regexPattern'], value):
+    elif question.get('regexPattern') and not _matches(question['regexPattern'], value):
         raise ValidationError(option, value, 'must match the pattern %s of question %r' % (question['regexPattern'], question.get('text')))
     return {'@odata.type': '#microsoft.graph.accessPackageAnswerString', 'value': value, 'displayValue': display,
             'answeredQuestion': {'@odata.type': question['@odata.type'], 'id': question['id']}}
+
+
+def _matches(pattern, value):
+    # A pattern Python cannot read is left to Graph to judge.
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True
 
 
 def answers_view(answers, questions):
@@ -257,7 +265,23 @@ TARGET_OPTIONS = dict(
 )
 
 
-class AssignmentSpec(ResourceSpec):
+class RequestedSpec(ResourceSpec):
+    """Something an assignment request makes: once there it is reported as it is, never edited (Graph cannot change a
+    request, and access granted or on its way is not asked for again, whatever schedule this run would have set)."""
+
+    view_keys = ()  # what the diff shows
+
+    def plan(self, ctx, before, wanted):
+        return dict(before) if before else dict(wanted)
+
+    def differs(self, before, after):
+        return False
+
+    def managed_keys(self, wanted):
+        return list(self.view_keys)
+
+
+class AssignmentSpec(RequestedSpec):
     """One user's assignment of one package through one policy, made and ended with adminAdd / adminRemove requests."""
 
     noun = 'assignment'
@@ -326,16 +350,6 @@ class AssignmentSpec(ResourceSpec):
         return {'state': 'delivered', 'status': 'Delivered', 'start_date_time': _stamp(now),
                 'end_date_time': _stamp(end) if end else None, 'expired_date_time': None}
 
-    def plan(self, ctx, before, wanted):
-        # Access granted or on its way is not asked for again, whatever schedule this run would have set.
-        return dict(before) if before else dict(wanted)
-
-    def differs(self, before, after):
-        return False
-
-    def managed_keys(self, wanted):
-        return list(self.view_keys)
-
     def create(self, ctx, after):
         assignment = {'targetId': ctx.user['id'], 'assignmentPolicyId': ctx.policy['id'], 'accessPackageId': ctx.package['id']}
         body = {'requestType': 'adminAdd', 'assignment': assignment}
@@ -369,7 +383,7 @@ class AssignmentSpec(ResourceSpec):
 
 # ---- access_package_assignment_request: the signed-in user's own request ---------------------------------------------
 
-class AssignmentRequestSpec(ResourceSpec):
+class AssignmentRequestSpec(RequestedSpec):
     """The signed-in user's request for a package (userAdd); absent cancels it, or ends the access it gave (userRemove)."""
 
     noun = 'assignment_request'
@@ -432,16 +446,6 @@ class AssignmentRequestSpec(ResourceSpec):
         end = policy_limit(ctx.policy, now)
         return {'state': 'delivered', 'status': 'Delivered', 'created_date_time': _stamp(now), 'assignment_id': None,
                 'end_date_time': _stamp(end) if end else None}
-
-    def plan(self, ctx, before, wanted):
-        # An existing request cannot be edited: it stays as it was made.
-        return dict(before) if before else dict(wanted)
-
-    def differs(self, before, after):
-        return False
-
-    def managed_keys(self, wanted):
-        return list(self.view_keys)
 
     def create(self, ctx, after):
         body = {'requestType': 'userAdd', 'assignment': {

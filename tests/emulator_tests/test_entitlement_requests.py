@@ -239,7 +239,7 @@ def test_fallback_approver_when_the_requestor_has_no_manager(graph, people, jit)
 
 
 # -- userAdd validation --------------------------------------------------------------------------------------------------
-def test_user_add_rules(graph, people, jit, tenant):
+def test_user_add_rules(graph, people, jit):
     policy = _policy(graph, people, jit)
     sarah = people["sarah.jones"]
     assert "delegated" in _error(_user_add(graph, jit, policy), 403, "Forbidden")
@@ -260,7 +260,6 @@ def test_user_add_rules(graph, people, jit, tenant):
     _ok(_user_add(sarah, jit, policy), 201)
     assert _error(_user_add(sarah, jit, policy), 400, "ExistingOpenRequest")
     assert len(_ok(graph.get(f"{EM}/assignmentRequests?$filter=requestor/objectId eq '{people.id('sarah.jones')}'"))["value"]) == 1
-    del tenant
 
 
 def test_multiple_choice_answers_and_the_only_usable_policy(graph, people, jit):
@@ -341,11 +340,10 @@ def test_user_remove_keeps_membership_granted_by_another_assignment(graph, peopl
         f"{EM}/assignmentRequests", {"requestType": "userRemove", "assignment": {"id": by_policy["Open"]}}), 403, "Forbidden")
 
 
-def test_request_flow_is_v1_only(emulator, tenant, people):
+def test_request_flow_is_v1_only(emulator, tenant):
     beta = Graph(emulator, emulator.token_for(tenant.tenant_id, upn=upn(tenant, "sarah.jones")), version="beta")
     try:
         assert "Resource not found for the segment" in _error(beta.get(f"{EM}/assignmentRequests"))
         assert "Resource not found for the segment" in _error(beta.get(f"{EM}/accessPackageAssignmentApprovals/x"))
     finally:
         beta.close()
-    del people
