@@ -335,3 +335,33 @@ def test_admin_assignment_bad_input_fails_before_any_write(emulator, tenant, aut
     result = run_module('access_package_assignment', {k: v for k, v in args.items() if v is not None})
     assert result['failed'] is True and fragment in result['msg'], result
     assert writes(emulator, tenant) == []
+
+
+# -- through ansible-playbook ---------------------------------------------------------------------------------------------
+def test_request_approval_and_info_in_one_playbook(emulator, tenant, auth, jit, playbook):
+    tokens = {name: emulator.token_for(tenant.tenant_id, upn=upn(tenant, name)) for name in ('sarah.jones', 'michael.brown')}
+
+    def delegated(name):
+        return {'auth_source': 'access_token', 'access_token': tokens[name]}
+
+    request = {key: value for key, value in request_args(emulator, tenant).items() if key in ('access_package', 'justification', 'answers')}
+    tasks = [
+        {'name': 'Sarah asks', 'jitaccess.entra.access_package_assignment_request': dict(request, **delegated('sarah.jones'))},
+        {'name': 'Michael approves', 'jitaccess.entra.access_package_approval': dict(
+            requestor=upn(tenant, 'sarah.jones'), access_package=PACKAGE, decision='approve', justification='Fine',
+            **delegated('michael.brown'))},
+        {'name': 'Who has it', 'jitaccess.entra.access_package_assignment_info': {'access_package': PACKAGE}},
+    ]
+    applied = playbook.run(tasks, diff=True, module_defaults=auth)
+    assert applied.rc == 0, applied.stdout + applied.stderr
+    assert [r['changed'] for r in applied.results] == [True, True, False]
+    assert applied.results[0]['assignment_request']['state'] == 'pendingApproval'
+    assert '"decision": "approve"' in applied.stdout.split('TASK [Michael approves]')[1]
+    [assignment] = applied.results[2]['assignments']
+    assert assignment['target'] == upn(tenant, 'sarah.jones') and assignment['state'] == 'delivered'
+    assert not any(token.split('.')[2] in applied.stdout for token in tokens.values())
+
+    emulator.clear_log()
+    converged = playbook.run(tasks, module_defaults=auth)
+    assert converged.rc == 0 and 'changed=0' in converged.stdout, converged.stdout
+    assert emulator.writes(tenant.tenant_id) == []
