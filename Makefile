@@ -29,7 +29,7 @@ RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
 VENV_STAMP := $(VENV)/.requirements-installed
 
 .PHONY: help venv collection unit emulator-tests integration sanity lint docs-check \
-	test demo bench clean distclean
+	ee-check test demo bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 20
@@ -68,8 +68,28 @@ lint: venv collection ## ansible-lint (production profile) and antsibull-changel
 docs-check: venv collection ## ansible-doc must render every module
 	$(RUN_ENV) tools/docs-check.sh
 
+# The execution environment's build context: ansible-builder writes it without a container engine.
+EE_CONTEXT := $(BUILD)/ee
+EE_SOURCE := $(BUILD)/ee-src
+
+ee-check: venv ## ansible-builder create for execution-environment.yml into .build/ee, and check the context
+	rm -rf $(EE_CONTEXT) $(EE_SOURCE)
+	$(VENV_BIN)/ansible-galaxy collection build --output-path $(EE_SOURCE) .
+	mv $(EE_SOURCE)/jitaccess-entra-*.tar.gz $(EE_SOURCE)/jitaccess-entra.tar.gz
+	$(VENV_BIN)/ansible-builder create --file execution-environment.yml --context $(EE_CONTEXT) --output-filename Containerfile
+	test -s $(EE_CONTEXT)/Containerfile
+	grep 'ansible-galaxy collection install .*-r requirements.yml' $(EE_CONTEXT)/Containerfile >/dev/null
+	grep 'introspect.py introspect --user-pip=requirements.txt' $(EE_CONTEXT)/Containerfile >/dev/null
+	grep -x -- '- name: collections/jitaccess-entra.tar.gz' $(EE_CONTEXT)/_build/requirements.yml >/dev/null
+	tar -tzf $(EE_CONTEXT)/_build/collections/jitaccess-entra.tar.gz | grep -x -e requirements.txt -e meta/runtime.yml | wc -l | grep -x 2 >/dev/null
+	grep -Ev '^[[:space:]]*(#|$$)' requirements.txt | while IFS= read -r requirement; do \
+		grep -Fx -- "$$requirement" $(EE_CONTEXT)/_build/requirements.txt >/dev/null \
+			|| { echo "ee-check: $$requirement is missing from the build context" >&2; exit 1; }; \
+	done
+	@echo "ee-check: build context in $(EE_CONTEXT) (podman build -f $(EE_CONTEXT)/Containerfile $(EE_CONTEXT))"
+
 test: venv ## Everything CI runs
-	$(MAKE) unit emulator-tests integration sanity lint docs-check
+	$(MAKE) unit emulator-tests integration sanity lint docs-check ee-check
 
 demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
 	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py
