@@ -15,12 +15,12 @@ from __future__ import annotations
 import itertools
 import time
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_group_in_play
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, assumed, directory_labels, find_catalog, find_packages, get_package,
-    resolve_group_in_play)
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, directory_labels, find_catalog, find_packages, get_package)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, ResourceError, ResourceSpec, ValidationError)
+    Children, Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
 ROLES = ('member', 'owner')
 # Seconds between looks at the catalog while a newly added group replicates into it.
@@ -190,7 +190,7 @@ class AccessPackageSpec(ResourceSpec):
             missing = ValidationError('catalog', reference, 'no access package catalog has this name or id')
             if ctx.params.get('id'):
                 raise missing
-            ctx.catalog = assumed(ctx, reference, 'catalog', missing)
+            ctx.catalog = assume_created_earlier(ctx, reference, 'catalog', missing)
             return None
         package = super().find(ctx)
         if package is not None:

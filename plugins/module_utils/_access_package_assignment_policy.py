@@ -18,12 +18,12 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group_in_play, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    POLICIES, active_assignments, assumed, canonical_datetime, duration_from, duration_seconds, directory_labels, find_package,
-    format_duration, resolve_group_in_play)
+    POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, directory_labels, find_package,
+    format_duration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier
 
 GRAPH = '#microsoft.graph.'
 MAX_STAGES = 3
@@ -774,7 +774,7 @@ class AssignmentPolicySpec(ResourceSpec):
                     'id' if is_guid(reference) else 'name', ' in catalog %r' % ctx.params['catalog'] if ctx.params.get('catalog') else ''))
                 if ctx.params.get('id'):
                     raise missing
-                ctx.package = assumed(ctx, reference, 'access package', missing)
+                ctx.package = assume_created_earlier(ctx, reference, 'access package', missing)
                 return None
         declared_package = ctx.package
         policy = super().find(ctx)

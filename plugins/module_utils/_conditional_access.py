@@ -15,10 +15,11 @@ so two objects that share a name never hide a change.
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group, resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group_in_play, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
 POLICY_STATES = {'enabled': 'enabled', 'disabled': 'disabled', 'report_only': 'enabledForReportingButNotEnforced'}
 RISK_LEVELS = ('low', 'medium', 'high', 'hidden', 'none')
@@ -49,6 +50,9 @@ KEYWORDS = {
 MISPLACED_KEYWORDS = {'exclude_users': ('All', 'None'), 'exclude_applications': ('All', 'None'), 'exclude_locations': ('All',)}
 
 LIST = dict(type='list', elements='str')
+
+# Stands in for the id of an object that, in check mode, an earlier task of the play would create; never sent.
+PREDICTED = 'predicted:%s'
 
 
 def keyword(option, value):
@@ -285,14 +289,17 @@ class Lookups:
             user = resolve_user(ctx, reference, option)
             return user['id'], user.get('userPrincipalName') or user['id']
         if kind == 'group':
-            group = resolve_group(ctx, reference, option)
-            return group['id'], group.get('displayName') or group['id']
+            group = resolve_group_in_play(ctx, reference, option)
+            return group['id'] or PREDICTED % reference, group.get('displayName') or group['id']
         if kind == 'application':
             app_id = APPLICATION_ALIASES.get(reference.lower(), reference)
             return app_id, self.name(ctx, kind, app_id)
         if kind == 'profile':
-            profile = resolve_filtering_profile(ctx, reference, option)
-            return profile['id'], profile.get('name') or profile['id']
+            try:
+                profile = resolve_filtering_profile(ctx, reference, option)
+            except ValidationError as exc:
+                profile = assume_created_earlier(ctx, reference, 'security profile', exc, name_property='name')
+            return profile['id'] or PREDICTED % reference, profile.get('name') or profile['id']
         items, prop, what = {
             'role': (self.roles, 'displayName', 'built-in directory role'),
             'location': (self.locations, 'displayName', 'named location'),

@@ -13,9 +13,9 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Relation, ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    GUID, Relation, ResourceError, ValidationError, assume_created_earlier)
 
-GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 UPN = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 
 
@@ -57,6 +57,14 @@ def resolve_group(ctx, reference, option):
             option, reference, len(matches), ', '.join(sorted(m['id'] for m in matches))))
     ctx.client.remember(matches[0]['id'])
     return matches[0]
+
+
+def resolve_group_in_play(ctx, reference, option):
+    """A group by name or id (see resolve_group); in check mode a missing name may be one an earlier task creates."""
+    try:
+        return resolve_group(ctx, reference, option)
+    except ValidationError as exc:
+        return assume_created_earlier(ctx, reference, 'group', exc)
 
 
 def directory_label(obj):

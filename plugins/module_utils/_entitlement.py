@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
 
@@ -188,18 +188,3 @@ def directory_labels(ctx, user_ids=(), group_ids=()):
     return found
 
 
-def assumed(ctx, reference, noun, exc):
-    """In check mode an earlier task of the play may only have predicted ``reference`` (a name): warn and stand in a
-    placeholder without an id. Outside check mode, or for an id, the lookup error ``exc`` stands."""
-    if not ctx.check_mode or is_guid(reference):
-        raise exc
-    ctx.warn('no %s is named %r yet; check mode assumes an earlier task creates it' % (noun, reference))
-    return {'id': None, 'displayName': reference}
-
-
-def resolve_group_in_play(ctx, reference, option):
-    """A group by name or id (see resolve_group); in check mode a missing name may be one an earlier task creates."""
-    try:
-        return resolve_group(ctx, reference, option)
-    except ValidationError as exc:
-        return assumed(ctx, reference, 'group', exc)

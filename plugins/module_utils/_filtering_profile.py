@@ -16,7 +16,7 @@ from __future__ import annotations
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
     NS, POLICIES_PATH, NetworkAccessSpec, match_named)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ValidationError, assume_created_earlier
 
 PROFILES_PATH = '/networkAccess/filteringProfiles'
 LINK_TYPE = NS + 'filteringPolicyLink'
@@ -101,11 +101,8 @@ class PolicyLinks(Children):
             option = 'policies[%d].name' % number
             policy = match_named(policies, item['name'], option, 'filtering policy')
             if policy is None:
-                if is_guid(item['name']) or not ctx.check_mode:
-                    raise ValidationError(option, item['name'], 'no filtering policy has this %s' % ('id' if is_guid(item['name']) else 'name'))
-                # In check mode an earlier task of the play may only have predicted the policy.
-                ctx.warn('no filtering policy is named %r yet; check mode assumes an earlier task creates it' % item['name'])
-                policy = {'id': None, 'name': item['name']}
+                missing = ValidationError(option, item['name'], 'no filtering policy has this %s' % ('id' if is_guid(item['name']) else 'name'))
+                policy = assume_created_earlier(ctx, item['name'], 'filtering policy', missing, name_property='name')
             if any(other['name'] == policy['name'] for other in resolved):
                 raise ValidationError(option, item['name'], 'names the same policy as another link; a policy is linked to a profile once')
             ctx.ids.setdefault(POLICY_IDS, {})[policy['name']] = policy['id']

@@ -14,12 +14,15 @@ behaviour is a hook on the spec, never a branch here.
 from __future__ import annotations
 
 import importlib.util
+import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same, subset, union
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError, odata_quote
+
+GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 # Python distributions the Graph client needs, by import name.
 REQUIRED_LIBS = (('httpx', 'httpx'), ('msgraph_core', 'msgraph-core'), ('azure.identity', 'azure-identity'))
@@ -35,6 +38,15 @@ class ValidationError(Exception):
 
 class ResourceError(Exception):
     """A state the module refuses to act on (ambiguous name, object still referenced, ...)."""
+
+
+def assume_created_earlier(ctx, reference, noun, exc, name_property='displayName'):
+    """In check mode an earlier task of the play may only have predicted ``reference`` (a name): warn and stand in a
+    placeholder without an id. Outside check mode, or for an id, the lookup error ``exc`` stands."""
+    if not ctx.check_mode or GUID.match(reference or ''):
+        raise exc
+    ctx.warn('no %s is named %r yet; check mode assumes an earlier task creates it' % (noun, reference))
+    return {'id': None, name_property: reference}
 
 
 class Field:
