@@ -29,7 +29,7 @@ RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
 VENV_STAMP := $(VENV)/.requirements-installed
 
 .PHONY: help venv collection unit emulator-tests integration sanity lint docs-check \
-	ee-check test demo bench clean distclean
+	ee-check molecule test demo bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 20
@@ -65,6 +65,9 @@ lint: venv collection ## ansible-lint (production profile) and antsibull-changel
 	$(VENV_BIN)/antsibull-changelog lint
 	$(VENV_BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+molecule: venv collection ## The role's molecule scenario against the emulator (extensions/molecule)
+	cd extensions && $(RUN_ENV) MOLECULE_NO_LOG=false molecule test -s jit_ai_access
+
 docs-check: venv collection ## ansible-doc must render every module
 	$(RUN_ENV) tools/docs-check.sh
 
@@ -89,7 +92,7 @@ ee-check: venv ## ansible-builder create for execution-environment.yml into .bui
 	@echo "ee-check: build context in $(EE_CONTEXT) (podman build -f $(EE_CONTEXT)/Containerfile $(EE_CONTEXT))"
 
 test: venv ## Everything CI runs
-	$(MAKE) unit emulator-tests integration sanity lint docs-check ee-check
+	$(MAKE) unit emulator-tests integration molecule sanity lint docs-check ee-check
 
 demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
 	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py

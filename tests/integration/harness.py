@@ -85,7 +85,21 @@ class Playbook:
             play['module_defaults'] = {'group/jitaccess.entra.graph': module_defaults}
         path = self.workdir / 'playbook.yml'
         path.write_text(yaml.safe_dump([play], sort_keys=False))
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path)]
+        if results_file.exists():
+            results_file.unlink()
+        process = self._execute([str(path)], check, diff, verbosity, env, extra_args)
+        results = json.loads(results_file.read_text()) if results_file.exists() else {}
+        return PlaybookRun(process, [results.get(name, {}) for name in registered])
+
+    def run_file(self, path, extra_vars=None, check=False, diff=False, verbosity=0, env=None):
+        """Run a playbook of the collection (e.g. playbooks/jit_ai_access.yml) against localhost."""
+        vars_file = self.workdir / 'extra_vars.json'
+        vars_file.write_text(json.dumps(dict(extra_vars or {}, ansible_python_interpreter=sys.executable)))
+        process = self._execute(['-i', 'localhost,', str(REPO / path), '-e', '@%s' % vars_file], check, diff, verbosity, env, ())
+        return PlaybookRun(process, [])
+
+    def _execute(self, arguments, check, diff, verbosity, env, extra_args):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')] + list(arguments)
         if check:
             command.append('--check')
         if diff:
@@ -97,11 +111,7 @@ class Playbook:
                            ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
                            ANSIBLE_RETRY_FILES_ENABLED='0')
         environment.update(env or {})
-        if results_file.exists():
-            results_file.unlink()
-        process = subprocess.run(command, cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=600, check=False)
-        results = json.loads(results_file.read_text()) if results_file.exists() else {}
-        return PlaybookRun(process, [results.get(name, {}) for name in registered])
+        return subprocess.run(command, cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=900, check=False)
 
 
 class PlaybookRun:  # pylint: disable=too-few-public-methods
@@ -111,6 +121,12 @@ class PlaybookRun:  # pylint: disable=too-few-public-methods
         self.stdout = process.stdout
         self.stderr = process.stderr
         self.rc = process.returncode
+
+    @property
+    def recap(self):
+        """The PLAY RECAP counters of the last host line, e.g. {'ok': 19, 'changed': 0, 'failed': 0, ...}."""
+        lines = [line for line in self.stdout.splitlines() if ' : ok=' in line]
+        return {key: int(value) for key, value in (pair.split('=') for pair in lines[-1].split(':', 1)[1].split())} if lines else {}
 
 
 class GraphAdmin:
