@@ -18,7 +18,9 @@ import random
 import re
 import ssl
 import time
+from urllib.parse import urlsplit
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import cache_key
 
 RETRY_STATUSES = (429, 503, 504)
@@ -37,6 +39,7 @@ class GraphError(Exception):
         self.code = code
         self.request_id = request_id
         self.action = action
+        self.permissions = None  # on a 403: what the call needs (see _permissions.py)
 
     def __str__(self):
         parts = []
@@ -49,10 +52,15 @@ class GraphError(Exception):
             text = '%s: %s' % (', '.join(parts), text)
         if self.request_id:
             text += ' (request-id %s)' % self.request_id
+        if self.permissions:
+            text += '; %s' % permission_hint(self.permissions)
         return text
 
     def details(self):
-        return dict(status=self.status, graph_error_code=self.code, request_id=self.request_id)
+        details = dict(status=self.status, graph_error_code=self.code, request_id=self.request_id)
+        if self.permissions:
+            details['required_permissions'] = self.permissions
+        return details
 
 
 class LostResponse(Exception):
@@ -204,7 +212,10 @@ class GraphClient:
             if status == 401 and self._drop_cached_token():
                 continue
             if status >= 400:
-                raise self._error(response, what)
+                error = self._error(response, what)
+                if status == 403:
+                    error.permissions = required_permissions(method, self._graph_path(url))
+                raise error
             if status == 204 or not response.content:
                 return None
             return response.json()
@@ -274,6 +285,12 @@ class GraphClient:
             if time.monotonic() - started >= min(self.connection.params['consistency_timeout'], 15.0):
                 return None
             self._sleep(1.0)
+
+    def _graph_path(self, url):
+        """The path of a Graph URL below the version (``/groups/{id}``)."""
+        base = urlsplit(self.connection.graph_endpoint).path.rstrip('/')
+        path = urlsplit(url).path[len(base):]
+        return '/' + path.lstrip('/').partition('/')[2]
 
     def _is_recent(self, url):
         return any(object_id in url for object_id in self._recent_ids)

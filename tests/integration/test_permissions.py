@@ -1,0 +1,100 @@
+"""Least privilege: a 403 from Graph names the permission the call needs, for every module, and the permission table
+agrees with what the emulator (modelled on Graph's permission reference) demands of each endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import required_permissions
+from tests.emulator.graph.router import router
+from tests.emulator.tenant import APP_ROLES, DELEGATED_SCOPES
+from tests.integration.harness import GraphAdmin, auth_args, run_module
+
+JIT = 'Allow ChatGPT Access'
+# Endpoints about the signed-in user that Graph refuses to app-only tokens with a 400 rather than a 403.
+USER_ONLY = ('/me',)
+
+
+def grant_only(emulator, tenant, roles=None, scopes=None):
+    """Change what the test's app registration is granted; tokens issued afterwards carry exactly this."""
+    with emulator.lock:
+        app = emulator.state(tenant.tenant_id).apps[tenant.client_id]
+        if roles is not None:
+            app['roles'] = list(roles)
+        if scopes is not None:
+            app['scopes'] = list(scopes)
+
+
+def without(names, *dropped):
+    return [name for name in names if name not in dropped]
+
+
+def _concrete(pattern):
+    return pattern.replace('{', '').replace('}', '')
+
+
+@pytest.mark.parametrize('route', router.routes, ids=lambda r: '%s %s' % (r.method, r.pattern))
+def test_every_emulated_endpoint_has_permissions_that_graph_accepts(route):
+    """Granting any one alternative the table names for a call is enough for the emulator to allow it."""
+    needed = required_permissions(route.method, _concrete(route.pattern))
+    assert needed is not None, 'no permission entry for %s %s' % (route.method, route.pattern)
+    if route.delegated_only or route.pattern in USER_ONLY:
+        assert needed['application'] == [], 'Graph refuses app-only tokens here; the table must not offer an application permission'
+    else:
+        assert needed['application'], 'the table offers no application permission for an endpoint that accepts one'
+    for alternative in needed['application'] + needed['delegated']:
+        granted = set(alternative.split(' + '))
+        assert route.permissions is None or granted & set(route.permissions), (
+            '%s %s: %s would not be enough (the emulator accepts %s)' % (route.method, route.pattern, alternative, route.permissions))
+
+
+@pytest.mark.parametrize('dropped, added, module, args, permission', [
+    (('Group.ReadWrite.All',), (), 'group', dict(display_name=JIT), 'application permission Group.Create or Group.ReadWrite.All'),
+    (('NetworkAccess.ReadWrite.All', 'NetworkAccessPolicy.ReadWrite.All'), (), 'filtering_policy_info', {},
+     'application permission NetworkAccess.Read.All'),
+    (('Policy.ReadWrite.ConditionalAccess',), (), 'conditional_access_policy',
+     dict(display_name='Require MFA', include_users=['All'], include_applications=['All']),
+     'application permission Policy.ReadWrite.ConditionalAccess + Policy.Read.All'),
+    # Read access stays: the module finds out the catalog does not exist, and only the create is refused.
+    (('EntitlementManagement.ReadWrite.All',), ('EntitlementManagement.Read.All',), 'access_package_catalog',
+     dict(display_name='AI tools'), 'application permission EntitlementManagement.ReadWrite.All'),
+])
+def test_missing_application_permission_is_named(emulator, tenant, dropped, added, module, args, permission):
+    grant_only(emulator, tenant, roles=without(APP_ROLES, *dropped) + list(added))
+    result = run_module(module, dict(auth_args(emulator, tenant), **args))
+    assert result['failed'] is True, result
+    assert 'Graph answered 403 Authorization_RequestDenied' in result['msg']
+    assert permission in result['msg'], result['msg']
+    assert result['status'] == 403 and result['required_permissions']['application']
+    assert [w['status'] for w in emulator.writes(tenant.tenant_id)] in ([], [403])
+
+
+def test_missing_member_permission_names_the_member_permission(emulator, tenant):
+    group = GraphAdmin(emulator, tenant).create_group(JIT)
+    grant_only(emulator, tenant, roles=without(APP_ROLES, 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All'))
+    sarah = next(name for name in tenant.users if name.startswith('sarah.jones@'))
+    result = run_module('group', dict(auth_args(emulator, tenant), id=group['id'], members=[sarah]))
+    assert result['failed'] is True
+    assert "adding %s to members of group 'Allow ChatGPT Access'" % tenant.users[sarah]['id'] in result['msg']
+    assert 'application permission GroupMember.ReadWrite.All' in result['msg']
+
+
+def test_missing_delegated_scope_is_named(emulator, tenant):
+    grant_only(emulator, tenant, scopes=without(DELEGATED_SCOPES, 'Group.ReadWrite.All'))
+    token = emulator.token_for(tenant.tenant_id, upn='admin@%s' % tenant.domain)
+    args = auth_args(emulator, tenant, client_id=None, client_secret=None, auth_source='access_token', access_token=token)
+    result = run_module('group', dict(args, display_name=JIT))
+    assert result['failed'] is True
+    assert 'with a delegated token, Group.ReadWrite.All' in result['msg']
+    assert result['required_permissions'] == {'application': ['Group.Create', 'Group.ReadWrite.All'], 'delegated': ['Group.ReadWrite.All']}
+
+
+def test_injected_403_on_a_read_names_the_read_permission(emulator, tenant, auth):
+    emulator.inject('status', tenant=tenant.tenant_id, method='GET', path='^/v1.0/groups$', status=403,
+                    code='Authorization_RequestDenied', message='Insufficient privileges to complete the operation.')
+    result = run_module('group_info', dict(auth, display_name=JIT))
+    assert result['failed'] is True
+    assert result['msg'].startswith("while looking up group 'Allow ChatGPT Access', Graph answered 403 Authorization_RequestDenied")
+    assert result['msg'].endswith('this call needs the Graph application permission Group.Read.All (or, with a delegated token, '
+                                  'Group.Read.All)')
+

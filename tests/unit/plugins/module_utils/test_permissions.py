@@ -1,0 +1,47 @@
+"""The permission table: the least privileged permission per call, and the sentence a 403 carries."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
+
+EM = '/identityGovernance/entitlementManagement'
+ID = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11'
+
+
+@pytest.mark.parametrize('method, path, application, delegated', [
+    ('GET', '/groups?$filter=displayName eq \'x\'', ['Group.Read.All'], ['Group.Read.All']),
+    ('POST', '/groups', ['Group.Create', 'Group.ReadWrite.All'], ['Group.ReadWrite.All']),
+    ('PATCH', '/groups/' + ID, ['Group.ReadWrite.All'], ['Group.ReadWrite.All']),
+    ('POST', '/groups/%s/members/$ref' % ID, ['GroupMember.ReadWrite.All'], ['GroupMember.ReadWrite.All']),
+    ('DELETE', '/groups/%s/members/%s/$ref' % (ID, ID), ['GroupMember.ReadWrite.All'], ['GroupMember.ReadWrite.All']),
+    ('POST', '/groups/%s/owners/$ref' % ID, ['Group.ReadWrite.All'], ['Group.ReadWrite.All']),
+    ('get', '/users/sarah@contoso.com', ['User.Read.All'], ['User.ReadBasic.All']),
+    ('PATCH', '/identity/conditionalAccess/policies/' + ID, ['Policy.ReadWrite.ConditionalAccess + Policy.Read.All'],
+     ['Policy.ReadWrite.ConditionalAccess + Policy.Read.All']),
+    ('GET', '/networkAccess/filteringProfiles/%s/policies' % ID, ['NetworkAccess.Read.All'],
+     ['NetworkAccessPolicy.Read.All', 'NetworkAccess.Read.All']),
+    ('POST', EM + '/resourceRequests', ['EntitlementManagement.ReadWrite.All + Group.ReadWrite.All'], ['EntitlementManagement.ReadWrite.All']),
+    ('PUT', EM + '/assignmentPolicies/' + ID, ['EntitlementManagement.ReadWrite.All'], ['EntitlementManagement.ReadWrite.All']),
+    ('POST', EM + '/assignmentRequests', ['EntitlementManagement.ReadWrite.All'],
+     ['EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.ReadWrite.All']),
+    ('GET', EM + "/assignments/filterByCurrentUser(on='target')", [], ['EntitlementMgmt-SubjectAccess.ReadWrite']),
+    ('PATCH', '%s/accessPackageAssignmentApprovals/%s/stages/%s' % (EM, ID, ID), [], ['EntitlementManagement.ReadWrite.All']),
+])
+def test_least_privileged_permission_per_call(method, path, application, delegated):
+    assert required_permissions(method, path) == {'application': application, 'delegated': delegated}
+
+
+@pytest.mark.parametrize('method, path', [('GET', '/applications'), ('POST', '/users'), ('GET', '/'), ('GET', '/groupsX')])
+def test_unknown_calls_have_no_entry(method, path):
+    assert required_permissions(method, path) is None
+
+
+def test_hint_for_an_app_permission_and_for_a_delegated_only_call():
+    assert permission_hint(required_permissions('POST', '/groups')) == (
+        'this call needs the Graph application permission Group.Create or Group.ReadWrite.All '
+        '(or, with a delegated token, Group.ReadWrite.All)')
+    assert permission_hint(required_permissions('GET', EM + '/accessPackageAssignmentApprovals/' + ID)) == (
+        'this call needs a delegated (user) token with EntitlementManagement.Read.All; '
+        'Graph does not support application permissions for it')
