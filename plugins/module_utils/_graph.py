@@ -97,7 +97,11 @@ class GraphClient:
         self._httpx = httpx
         verify = self.connection.verify
         if isinstance(verify, str):
-            verify = ssl.create_default_context(cafile=verify)
+            try:
+                verify = ssl.create_default_context(cafile=verify)
+            except (OSError, ssl.SSLError) as exc:
+                raise GraphError('ca_bundle=%s cannot be read as a PEM file of CA certificates: %s' % (verify, exc),
+                                 action='setting up TLS') from exc
         timeout = self.connection.params['request_timeout']
         base = httpx.AsyncClient(verify=verify, timeout=timeout, follow_redirects=False)
         # Retries stay in this client (not in the middleware) so the bounded total wait, read-your-writes and
@@ -232,6 +236,10 @@ class GraphClient:
             return await self._http.request(method, url, params=params, content=content, headers=headers,
                                             extensions={'kiota_request_options': {}})
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            problem = certificate_problem(exc)
+            if problem:
+                # Not a passing outage: retrying would only delay the same answer.
+                raise untrusted_certificate(self.connection, url, problem) from exc
             # Nothing reached Graph: safe to send again whatever the method.
             raise LostResponse('could not connect: %s' % exc, maybe_committed=False) from exc
         except httpx.TransportError as exc:
@@ -252,6 +260,10 @@ class GraphClient:
             credential = self.connection.credential()
             access = credential.get_token(self.connection.scope)
         except Exception as exc:  # pylint: disable=broad-except
+            problem = certificate_problem(exc)
+            if problem:
+                raise untrusted_certificate(self.connection, self.connection.authority_host, problem,
+                                            action='acquiring a Graph token') from exc
             # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
             raise GraphError('authentication with auth_source=%s failed: %s' % (
                 self.connection.source, _one_line(str(exc))), action='acquiring a Graph token') from exc
@@ -337,6 +349,31 @@ class GraphClient:
 def _reason_name(reason):
     return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
             'replication': 'not yet replicated (404)', 'connection': 'connection lost'}.get(reason, str(reason))
+
+
+def certificate_problem(exc):
+    """Why TLS certificate verification failed somewhere in ``exc``'s chain of causes, or None when it did not."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return exc.verify_message or exc.reason or str(exc)
+        # azure-core keeps only the text of the transport's error (and sometimes the error as inner_exception).
+        found = re.search(r'CERTIFICATE_VERIFY_FAILED\] certificate verify failed: ([^(]*)', str(exc))
+        if found:
+            return found.group(1).strip()
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, 'inner_exception', None)
+    return None
+
+
+def untrusted_certificate(connection, url, problem, action=None):
+    """The error for a server whose certificate is not trusted: which server, why, and the two options that decide it."""
+    parts = urlsplit(url)
+    ca_bundle = connection.params.get('ca_bundle')
+    trusted = 'the CA certificates in ca_bundle=%s' % ca_bundle if ca_bundle else 'the system certificate store (ca_bundle is not set)'
+    return GraphError('the TLS certificate of %s://%s could not be verified against %s (%s). Set ca_bundle to a PEM file holding the CA '
+                      'that signed it (ca_bundle falls back to ENTRA_CA_BUNDLE, REQUESTS_CA_BUNDLE, then SSL_CERT_FILE); '
+                      'validate_certs=false turns checking off and is only for a throwaway test endpoint' % (parts.scheme, parts.netloc, trusted, problem), action=action or 'connecting to %s' % parts.netloc)
 
 
 def _one_line(text):
