@@ -91,11 +91,12 @@ class Playbook:
         results = json.loads(results_file.read_text()) if results_file.exists() else {}
         return PlaybookRun(process, [results.get(name, {}) for name in registered])
 
-    def run_file(self, path, extra_vars=None, check=False, diff=False, verbosity=0, env=None):
-        """Run a playbook of the collection (e.g. playbooks/jit_ai_access.yml) against localhost."""
+    def run_file(self, path, extra_vars=None, check=False, diff=False, verbosity=0, env=None, inventory='localhost,', forks=None):
+        """Run a playbook of the collection (e.g. playbooks/jit_ai_access.yml), against localhost unless an inventory is given."""
         vars_file = self.workdir / 'extra_vars.json'
         vars_file.write_text(json.dumps(dict(extra_vars or {}, ansible_python_interpreter=sys.executable)))
-        process = self._execute(['-i', 'localhost,', str(REPO / path), '-e', '@%s' % vars_file], check, diff, verbosity, env, ())
+        extra = ('--forks', str(forks)) if forks else ()
+        process = self._execute(['-i', inventory, str(REPO / path), '-e', '@%s' % vars_file], check, diff, verbosity, env, extra)
         return PlaybookRun(process, [])
 
     def _execute(self, arguments, check, diff, verbosity, env, extra_args):  # pylint: disable=too-many-arguments,too-many-positional-arguments
