@@ -1,0 +1,131 @@
+"""No secret leaks: every module runs through ansible-playbook at -vvv with --diff, with a distinctive client secret, a
+certificate password and delegated access tokens, and none of them appears in stdout, stderr, the registered results
+(diffs included) or the bodies the emulator received."""
+
+from __future__ import annotations
+
+import json
+
+from cryptography.hazmat.primitives import serialization
+
+from tests.emulator.graph import entitlement
+
+JIT = 'Allow ChatGPT Access'
+CATALOG = 'AI tools'
+PACKAGE = 'ChatGPT (2 hours)'
+POLICY = 'Finance JIT (2 hours)'
+# Only characters JSON and YAML print as they are, so a leak cannot hide behind escaping.
+SECRET = 'jitaccess-DISTINCTIVE-client-secret-7f3a9c'
+CERT_PASSWORD = 'jitaccess-DISTINCTIVE-cert-password-41d8e2'
+
+
+def upn(tenant, name):
+    return '%s@%s' % (name, tenant.domain)
+
+
+def fragments(secret):
+    """The secret and pieces of it that identify it: its ends, and a JWT's claims and signature (every token of the
+    emulator shares its header, which identifies nothing)."""
+    parts = secret.split('.')
+    if len(parts) == 3:
+        return {secret, parts[1], parts[2], parts[2][:24]}
+    return {secret, secret[:16], secret[-16:]}
+
+
+def arrange(emulator, tenant, tmp_path):
+    """The app's secret becomes SECRET; its certificate is written with its key encrypted under CERT_PASSWORD."""
+    with emulator.lock:
+        state = emulator.state(tenant.tenant_id)
+        state.apps[tenant.client_id]['secret'] = SECRET
+        certificate = state.apps[tenant.cert_client_id]['cert']
+        entitlement.set_replication_lag(state, 0)
+    path = tmp_path / 'app-encrypted.pem'
+    path.write_bytes(certificate.cert.public_bytes(serialization.Encoding.PEM) + certificate.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(CERT_PASSWORD.encode())))
+    return str(path)
+
+
+def tasks_for(tenant, tokens, cert_path, expired):
+    def delegated(name):
+        return {'auth_source': 'access_token', 'access_token': tokens[name], 'client_secret': '{{ omit }}'}
+
+    em = [
+        ('jitaccess.entra.access_package_catalog', {'display_name': CATALOG}),
+        ('jitaccess.entra.access_package', {'display_name': PACKAGE, 'catalog': CATALOG,
+                                            'resource_roles': [{'group': JIT, 'role': 'member'}]}),
+        ('jitaccess.entra.access_package_assignment_policy', {
+            'display_name': POLICY, 'access_package': PACKAGE, 'catalog': CATALOG,
+            'requestors': {'scope': 'specific', 'groups': ['Finance Team']},
+            'approval': {'required': True, 'stages': [{'approvers': {'manager': True},
+                                                       'fallback_approvers': {'users': [upn(tenant, 'it.approvals')]}}]},
+            'expiration': {'hours': 2}}),
+        ('jitaccess.entra.access_package_assignment', {'access_package': PACKAGE, 'target': upn(tenant, 'emily.clark'),
+                                                       'expires_in_hours': 1}),
+        ('jitaccess.entra.access_package_assignment_request', dict(
+            delegated('sarah.jones'), access_package=PACKAGE, justification='Quarterly forecast summary')),
+        ('jitaccess.entra.access_package_approval', dict(
+            delegated('michael.brown'), requestor=upn(tenant, 'sarah.jones'), access_package=PACKAGE, decision='approve',
+            justification='Fine for two hours')),
+    ]
+    gsa = [
+        ('jitaccess.entra.filtering_policy', {'name': 'Allow ChatGPT', 'action': 'allow',
+                                              'rules': [{'name': 'chatgpt', 'type': 'fqdn', 'destinations': ['chatgpt.com']}]}),
+        ('jitaccess.entra.filtering_profile', {'name': 'Allow ChatGPT profile', 'priority': 200,
+                                               'policies': [{'name': 'Allow ChatGPT'}]}),
+        ('jitaccess.entra.conditional_access_policy', {
+            'display_name': 'ChatGPT through its profile', 'include_groups': [JIT],
+            'include_applications': ['all_internet_resources_gsa'],
+            'session_controls': {'gsa_security_profile': 'Allow ChatGPT profile'}}),
+    ]
+    infos = [
+        ('jitaccess.entra.group_info', {'display_name': JIT, 'include_members': True}),
+        ('jitaccess.entra.access_package_catalog_info', {'display_name': CATALOG}),
+        ('jitaccess.entra.access_package_info', {'catalog': CATALOG, 'include_resource_roles': True}),
+        ('jitaccess.entra.access_package_assignment_policy_info', {'access_package': PACKAGE}),
+        ('jitaccess.entra.access_package_assignment_info', {'access_package': PACKAGE}),
+        ('jitaccess.entra.filtering_policy_info', {}),
+        ('jitaccess.entra.filtering_profile_info', {}),
+        ('jitaccess.entra.conditional_access_policy_info', {}),
+    ]
+    failing = [
+        ('jitaccess.entra.group', {'display_name': JIT, 'client_secret': SECRET + 'X'}),
+        ('jitaccess.entra.group_info', {'auth_source': 'access_token', 'access_token': expired, 'client_secret': '{{ omit }}'}),
+        ('jitaccess.entra.group', {'display_name': JIT, 'mail_nickname': 'has space'}),
+    ]
+    other_credentials = [
+        ('jitaccess.entra.group_info', {'auth_source': 'certificate', 'client_id': tenant.cert_client_id, 'token_cache': False,
+                                        'client_certificate_path': cert_path, 'client_certificate_password': CERT_PASSWORD}),
+        # As AWX injects credentials: in the environment of the ansible-playbook process (see run below).
+        ('jitaccess.entra.group_info', {'client_secret': '{{ omit }}', 'token_cache': False}),
+    ]
+    steps = [('jitaccess.entra.group', {'display_name': JIT, 'description': 'Granted by the access package only'})]
+    steps += em + gsa + infos + failing + other_credentials
+    return [{'name': 'step %d %s' % (number, module.rsplit('.', 1)[1]), module: args} for number, (module, args) in enumerate(steps)]
+
+
+def test_no_secret_or_token_in_any_output_at_vvv(emulator, tenant, auth, playbook, tmp_path):
+    cert_path = arrange(emulator, tenant, tmp_path)
+    tokens = {name: emulator.token_for(tenant.tenant_id, upn=upn(tenant, name)) for name in ('sarah.jones', 'michael.brown')}
+    expired = emulator.token_for(tenant.tenant_id, upn=upn(tenant, 'sarah.jones'), lifetime=-60)
+    defaults = dict(auth, client_secret=SECRET)
+    tasks = tasks_for(tenant, tokens, cert_path, expired)
+
+    run = playbook.run(tasks, diff=True, verbosity=3, module_defaults=defaults, env={'AZURE_CLIENT_SECRET': SECRET})
+
+    outcome = {task['name']: (result.get('failed', False), result.get('changed')) for task, result in zip(tasks, run.results)}
+    failed = sorted(name for name, (is_failed, dummy) in outcome.items() if is_failed)
+    assert failed == ['step 18 group', 'step 19 group_info', 'step 20 group'], (failed, run.stdout[-3000:])
+    assert all(changed for name, (dummy, changed) in outcome.items() if int(name.split()[1]) < 10), outcome
+    assert run.results[5]['assignment_request']['state'] == 'pendingApproval'
+    assert run.results[6]['approval']['decision'] == 'approve'
+    assert 'AADSTS7000215' in run.results[18]['msg'] and 'expired' in run.results[19]['msg']
+    assert run.results[21]['groups'] and run.results[22]['groups'], 'certificate and environment credentials must work'
+    assert run.results[0]['diff']['before'] == {} and '+++ after' in run.stdout
+
+    haystacks = {'stdout': run.stdout, 'stderr': run.stderr, 'results and diffs': json.dumps(run.results),
+                 'emulator request log': json.dumps(emulator.requests(tenant.tenant_id, kind=None), default=str)}
+    for label, secret in [('client secret', SECRET), ('certificate password', CERT_PASSWORD)] + \
+            [('access token of %s' % name, token) for name, token in tokens.items()] + [('expired token', expired)]:
+        for piece in fragments(secret):
+            for where, text in haystacks.items():
+                assert piece not in text, '%s (%r) leaked into %s' % (label, piece, where)
