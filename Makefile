@@ -29,7 +29,7 @@ RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
 VENV_STAMP := $(VENV)/.requirements-installed
 
 .PHONY: help venv collection unit emulator-tests integration sanity lint docs-check \
-	ee-check molecule test demo bench clean distclean
+	ee-check molecule test demo bench scale clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 20
@@ -99,6 +99,9 @@ demo: venv collection ## The seed scenario against the embedded Entra emulator (
 
 bench: venv collection ## Per-task cost and memory benchmark (tests/bench/run.py)
 	$(RUN_ENV) $(VENV_BIN)/python tests/bench/run.py
+
+scale: venv collection ## The role across 1, 10 and 50 emulator tenants: wall time, requests, drift (tests/bench/scale.py)
+	$(RUN_ENV) $(VENV_BIN)/python tests/bench/scale.py
 
 clean: ## Remove build and test output (keeps .venv)
 	rm -rf .build tests/output .pytest_cache .hypothesis .ansible
