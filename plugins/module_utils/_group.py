@@ -14,7 +14,7 @@ import re
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceSpec, ValidationError
 
-# Entra rejects these in mailNickname, and anything outside ASCII.
+# Entra rejects these in mailNickname, and anything but printable ASCII.
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
 NICKNAME_MAX = 64
 
@@ -25,7 +25,7 @@ def nickname_problem(value):
         return 'must not be empty'
     if len(value) > NICKNAME_MAX:
         return 'must be at most %d characters (has %d)' % (NICKNAME_MAX, len(value))
-    bad = sorted({char for char in value if char in NICKNAME_FORBIDDEN or ord(char) > 127 or ord(char) < 33})
+    bad = sorted({char for char in value if char in NICKNAME_FORBIDDEN or ord(char) > 126 or ord(char) < 33})
     if bad:
         return 'must be ASCII without spaces or any of @ ( ) \\ [ ] " ; : < > , (found %s)' % ' '.join(repr(char) for char in bad)
     return None

@@ -220,8 +220,17 @@ class ResourceSpec:
     required_one_of = ()
     info_filters = ()  # options of the _info module that narrow the listing
     has_state = True  # False for action-like modules (a decision, not an object), which take no state option
+    id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
 
     # ---- input ---------------------------------------------------------------------------------------------
+
+    def validate_ids(self, params):
+        """Object ids are GUIDs; a name given where an id belongs would otherwise read as 'no such object'."""
+        for option in self.id_options:
+            value = params.get(option)
+            if value is not None and not GUID.match(value):
+                raise ValidationError(option, value, 'must be an object id (a GUID such as 0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11); '
+                                                     'to find the object by its name, use %s' % self.name_option)
 
     def validate(self, params):
         """Pure input rules; raise ValidationError. Runs before any network call."""
@@ -393,6 +402,7 @@ def _session(module, spec):
     """Validate input and the connection options; returns (context, connection) or fails before any call."""
     ctx = Context(module)
     try:
+        spec.validate_ids(module.params)
         spec.validate(module.params)
         connection = Connection(module.params)
     except (ValidationError, ConfigError) as exc:
