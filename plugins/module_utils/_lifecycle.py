@@ -466,20 +466,28 @@ def _converge(ctx, spec):
             'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
 
 
-def run_info(spec, plural, select, extra=None):
-    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view.
-
-    ``extra(ctx)``, when given, returns further result keys (a second listing that belongs with the first)."""
+def run_read(spec, read):
+    """Entry point of a read-only module: ``read(ctx)`` returns the result keys; nothing is written, so changed is false."""
     module = build_module(spec, info=True)
     ctx, connection = _session(module, spec)
     client = None
     try:
         with GraphClient(connection) as client:
             ctx.client = client
-            objects = select(ctx)
-            wanted_relations = [relation.option for relation in spec.relations if module.params.get('include_' + relation.option)]
-            items = [spec.view(ctx, obj, relations=wanted_relations) for obj in objects]
-            more = extra(ctx) if extra else {}
+            result = read(ctx)
     except (GraphError, ResourceError, ValidationError) as exc:
         _fail(module, exc, client)
-    module.exit_json(changed=False, **dict(more, **{plural: items}))
+    module.exit_json(changed=False, **result)
+
+
+def run_info(spec, plural, select, extra=None):
+    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view.
+
+    ``extra(ctx)``, when given, returns further result keys (a second listing that belongs with the first)."""
+    def read(ctx):
+        objects = select(ctx)
+        wanted_relations = [relation.option for relation in spec.relations if ctx.params.get('include_' + relation.option)]
+        items = [spec.view(ctx, obj, relations=wanted_relations) for obj in objects]
+        more = extra(ctx) if extra else {}
+        return dict(more, **{plural: items})
+    run_read(spec, read)
