@@ -150,7 +150,7 @@ class AccessPackageSpec(ResourceSpec):
     noun = 'access_package'
     path = PACKAGES
     fields = (
-        Field('display_name', 'displayName'),
+        Field('display_name', 'displayName', max_length=256),
         Field('description', 'description'),
         Field('is_hidden', 'isHidden'),
     )

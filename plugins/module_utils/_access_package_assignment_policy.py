@@ -733,7 +733,7 @@ class AssignmentPolicySpec(ResourceSpec):
     noun = 'assignment_policy'
     path = POLICIES
     fields = (
-        Field('display_name', 'displayName'),
+        Field('display_name', 'displayName', max_length=256),
         Field('description', 'description'),
     )
     argument_spec = ARGUMENT_SPEC

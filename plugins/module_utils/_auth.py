@@ -65,6 +65,11 @@ class Connection:
                                   'use https, or set allow_insecure_http=true for a local test endpoint' % (option, url))
             if not url.startswith(('https://', 'http://')):
                 raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
+        if params['request_timeout'] <= 0:
+            raise ConfigError('request_timeout=%s: must be more than 0 seconds' % params['request_timeout'])
+        for option in ('max_retry_wait', 'consistency_timeout'):
+            if params[option] < 0:
+                raise ConfigError('%s=%s: must be 0 seconds or more' % (option, params[option]))
         if not params['validate_certs']:
             self.verify = False
         else:

@@ -385,6 +385,9 @@ class ConditionalAccessPolicySpec(ResourceSpec):
                 if not (keyword(option, value) or value.lower() in APPLICATION_ALIASES or is_guid(value)):
                     raise ValidationError(option, value, 'must be an application id, one of %s or one of %s' % (
                         ', '.join(sorted(APPLICATION_ALIASES)), ', '.join(KEYWORDS[option])))
+        controls = sorted(set((params.get('grant_controls') or {}).get('built_in_controls') or ()))
+        if 'block' in controls and len(controls) > 1:
+            raise ValidationError('grant_controls.built_in_controls', controls, 'block cannot be combined with other controls')
         session = params.get('session_controls') or {}
         if session.get('sign_in_frequency'):
             problem = sign_in_frequency_problem(session['sign_in_frequency'])

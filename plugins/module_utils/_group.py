@@ -42,7 +42,7 @@ class GroupSpec(ResourceSpec):
     path = '/groups'
     fields = (
         Field('display_name', 'displayName'),
-        Field('description', 'description'),
+        Field('description', 'description', max_length=1024),
         Field('mail_nickname', 'mailNickname'),
     )
     relations = (

@@ -28,6 +28,7 @@ options:
       - Looked up within O(catalog) when that is set, else in every catalog. If several packages match the module fails
         and lists their ids.
       - With O(id) set, a different O(display_name) renames the package.
+      - At most 256 characters.
     type: str
   id:
     description:

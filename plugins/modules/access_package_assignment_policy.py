@@ -30,6 +30,7 @@ options:
     description:
       - Display name of the policy; how it is found within O(access_package) when O(id) is not given.
       - With O(id) set, a different O(display_name) renames the policy.
+      - At most 256 characters.
     type: str
   id:
     description:

@@ -30,7 +30,7 @@ options:
     type: str
   description:
     description:
-      - Description of the group.
+      - Description of the group, at most 1024 characters.
     type: str
   mail_nickname:
     description:
