@@ -3,12 +3,16 @@ agrees with what the emulator (modelled on Graph's permission reference) demands
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import required_permissions
 from tests.emulator.graph.router import router
 from tests.emulator.tenant import APP_ROLES, DELEGATED_SCOPES
 from tests.integration.harness import GraphAdmin, auth_args, run_module
+from tests.integration.test_bad_input_matrix import GSA_POLICY, POLICY, PROFILE, World
 
 JIT = 'Allow ChatGPT Access'
 # Endpoints about the signed-in user that Graph refuses to app-only tokens with a 400 rather than a 403.
@@ -98,3 +102,79 @@ def test_injected_403_on_a_read_names_the_read_permission(emulator, tenant, auth
     assert result['msg'].endswith('this call needs the Graph application permission Group.Read.All (or, with a delegated token, '
                                   'Group.Read.All)')
 
+
+
+# -- the README's table against the calls every module makes -----------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / 'README.md'
+# Each module with arguments that reach every kind of call it makes (group members and owners, a group new to the
+# catalog, people, categories, roles and a security profile by name).
+RUNS = [
+    ('group', dict(members=[lambda w: w.upn('sarah.jones')], owners=[lambda w: w.upn('it.approvals')])),
+    ('group_info', dict(include_members=True, include_owners=True)),
+    ('access_package_catalog', {}),
+    ('access_package_catalog_info', {}),
+    ('access_package', dict(resource_roles=[dict(group='Matrix group')])),
+    ('access_package_info', dict(include_resource_roles=True)),
+    ('access_package_assignment_policy', dict(requestors=dict(scope='specific', users=[lambda w: w.upn('sarah.jones')],
+                                                              groups=['Finance Team']))),
+    ('access_package_assignment_policy_info', {}),
+    ('access_package_assignment', dict(assignment_policy=POLICY)),
+    ('access_package_assignment_info', dict(target=lambda w: w.upn('sarah.jones'))),
+    ('access_package_assignment_request', dict(assignment_policy=POLICY,
+                                               access_token=lambda w: w.emulator.token_for(w.tenant.tenant_id, upn=w.upn('david.miller')))),
+    ('access_package_approval', {}),
+    ('filtering_policy', dict(rules=[dict(name='ai', type='webCategory', destinations=['ArtificialIntelligence'])])),
+    ('filtering_policy_info', {}),
+    ('filtering_profile', dict(policies=[dict(name=GSA_POLICY)])),
+    ('filtering_profile_info', {}),
+    ('conditional_access_policy', dict(include_users=[lambda w: w.upn('sarah.jones')], include_roles=['Global Administrator'],
+                                       session_controls=dict(gsa_security_profile=PROFILE))),
+    ('conditional_access_policy_info', {}),
+]
+
+
+def readme_rows():
+    """{module: (application names, delegated names)} from the README table; names in parentheses are commentary."""
+    rows = {}
+    for line in README.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+        if len(cells) != 4 or not cells[0].startswith('`'):
+            continue
+        listed = [set(re.findall(r'`([\w.-]+\.[\w.-]+)`', re.sub(r'\([^)]*\)', '', cell))) for cell in cells[1:3]]
+        for module in re.findall(r'`(\w+)`', cells[0]):
+            rows[module] = tuple(listed)
+    return rows
+
+
+def satisfied(listed, alternative):
+    """The names granted cover one alternative (``A + B``: both); a ReadWrite permission includes its Read one."""
+    return all(name in listed or name.replace('.Read.', '.ReadWrite.') in listed for name in alternative.split(' + '))
+
+
+def used(name, alternatives):
+    return any(name in alternative.split(' + ') or name.replace('.ReadWrite.', '.Read.') in alternative.split(' + ')
+               for alternative in alternatives)
+
+
+def test_readme_lists_exactly_what_each_module_needs(emulator):
+    world = World(emulator).arrange()
+    rows = readme_rows()
+    for module, changes in RUNS:
+        emulator.clear_log()
+        result = run_module(module, world.args(module, changes))
+        assert not result.get('failed'), (module, result.get('msg'))
+        calls = {(r['method'], r['path'].split('/', 2)[2]) for r in emulator.requests(world.tenant.tenant_id)}
+        needed = [required_permissions(method, '/' + path) for method, path in sorted(calls)]
+        assert None not in needed, (module, calls)
+        application, delegated = rows[module]
+        delegated_run = 'access_token' in world.args(module, changes)
+        for kind, listed in (('delegated', delegated),) + ((('application', application),) if not delegated_run else ()):
+            # A call without an application permission is one the module skips for application credentials.
+            options = [entry[kind] for entry in needed if entry[kind]]
+            missing = [alternatives for alternatives in options if not any(satisfied(listed, a) for a in alternatives)]
+            assert not missing, '%s: README %s permissions %s do not cover %s' % (module, kind, sorted(listed), missing)
+            unneeded = [name for name in listed if not used(name, [a for alternatives in options for a in alternatives])]
+            assert not unneeded, '%s: README lists %s permissions no call needs: %s' % (module, kind, unneeded)
+        if delegated_run:
+            assert not application, '%s runs with a user token only; the README must not list application permissions' % module

@@ -14,8 +14,10 @@ ID = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11'
     ('GET', '/groups?$filter=displayName eq \'x\'', ['Group.Read.All'], ['Group.Read.All']),
     ('POST', '/groups', ['Group.Create', 'Group.ReadWrite.All'], ['Group.ReadWrite.All']),
     ('PATCH', '/groups/' + ID, ['Group.ReadWrite.All'], ['Group.ReadWrite.All']),
-    ('POST', '/groups/%s/members/$ref' % ID, ['GroupMember.ReadWrite.All'], ['GroupMember.ReadWrite.All']),
-    ('DELETE', '/groups/%s/members/%s/$ref' % (ID, ID), ['GroupMember.ReadWrite.All'], ['GroupMember.ReadWrite.All']),
+    ('POST', '/groups/%s/members/$ref' % ID, ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All'],
+     ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All']),
+    ('DELETE', '/groups/%s/members/%s/$ref' % (ID, ID), ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All'],
+     ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All']),
     ('POST', '/groups/%s/owners/$ref' % ID, ['Group.ReadWrite.All'], ['Group.ReadWrite.All']),
     ('get', '/users/sarah@contoso.com', ['User.Read.All'], ['User.ReadBasic.All']),
     ('PATCH', '/identity/conditionalAccess/policies/' + ID, ['Policy.ReadWrite.ConditionalAccess + Policy.Read.All'],
@@ -26,7 +28,7 @@ ID = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11'
     ('PUT', EM + '/assignmentPolicies/' + ID, ['EntitlementManagement.ReadWrite.All'], ['EntitlementManagement.ReadWrite.All']),
     ('POST', EM + '/assignmentRequests', ['EntitlementManagement.ReadWrite.All'],
      ['EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.ReadWrite.All']),
-    ('GET', EM + "/assignments/filterByCurrentUser(on='target')", [], ['EntitlementMgmt-SubjectAccess.ReadWrite']),
+    ('GET', EM + "/assignments/filterByCurrentUser(on='target')", [], ['EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.Read.All']),
     ('PATCH', '%s/accessPackageAssignmentApprovals/%s/stages/%s' % (EM, ID, ID), [], ['EntitlementManagement.ReadWrite.All']),
 ])
 def test_least_privileged_permission_per_call(method, path, application, delegated):
