@@ -14,11 +14,8 @@ import pytest
 
 from tests.emulator.graph import entitlement
 from tests.integration.harness import GraphAdmin, auth_args, run_module
+from tests.integration.test_entitlement_policy import CATALOG, JIT, PACKAGE, POLICY, upn
 
-JIT = 'Allow ChatGPT Access'
-CATALOG = 'AI tools'
-PACKAGE = 'ChatGPT (2 hours)'
-POLICY = 'Finance JIT (2 hours)'
 QUESTION = 'Which business task needs ChatGPT?'
 GSA_POLICY = 'Allow ChatGPT'
 PROFILE = 'Allow ChatGPT profile'
@@ -38,7 +35,7 @@ class World:
         self.tokens = {name: emulator.token_for(self.tenant.tenant_id, upn=self.upn(name)) for name in (SARAH, MICHAEL)}
 
     def upn(self, name):
-        return '%s@%s' % (name, self.tenant.domain)
+        return upn(self.tenant, name)
 
     def as_user(self, name):
         return dict(auth_args(self.emulator, self.tenant, client_id=None, client_secret=None), auth_source='access_token',
@@ -201,8 +198,8 @@ ENTITLEMENT = [
          label='malformed UPN'),
     case('access_package_assignment_policy', {'requestors': {'scope': 'specific', 'groups': ['No such group']}}, 'requestors.groups',
          'No such group', label='unknown group'),
-    case('access_package_assignment_policy', {'approval': {'stages': [{'approvers': {'users': [lambda w: w.upn(MICHAEL)]},
-                                                                        'deadline_days': 30}]}},
+    case('access_package_assignment_policy',
+         {'approval': {'stages': [{'approvers': {'users': [lambda w: w.upn(MICHAEL)]}, 'deadline_days': 30}]}},
          'approval.stages[1].deadline_days', '30', label='out of range'),
     case('access_package_assignment_policy', {'approval': {'stages': [{'approvers': {'manager': True}}]}},
          'approval.stages[1].fallback_approvers', label='manager without fallback'),
@@ -243,23 +240,15 @@ ENTITLEMENT = [
     case('access_package_approval', {'access_package': 'No such package'}, 'access_package', 'No such package', label='unknown package'),
 ]
 
-GSA = [
+MALFORMED_FQDNS = [('https://chatgpt.com', 'URL for FQDN'), ('chat*.openai.com', 'misplaced wildcard'), ('localhost', 'single label'),
+                   ('10.0.0.1', 'IP address'), ('bücher.de', 'non-ASCII'), ('-bad.example.com', 'leading hyphen')]
+
+GSA = [case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': [value]}]}, 'rules[0].destinations', value,
+            label=label) for value, label in MALFORMED_FQDNS] + [
     case('filtering_policy', {'action': 'deny'}, 'action', 'deny', label='bad enum'),
     case('filtering_policy', {'name': ' '}, 'name', label='blank'),
     case('filtering_policy', {'rules': 5}, 'rules', '5', label='wrong type'),
     case('filtering_policy', {'rules': [{'name': 'r', 'type': 'dns', 'destinations': ['chatgpt.com']}]}, 'rules', 'dns', label='bad enum'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['https://chatgpt.com']}]}, 'rules[0].destinations',
-         'https://chatgpt.com', label='URL for FQDN'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['chat*.openai.com']}]}, 'rules[0].destinations',
-         'chat*.openai.com', label='misplaced wildcard'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['localhost']}]}, 'rules[0].destinations',
-         'localhost', label='single label'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['10.0.0.1']}]}, 'rules[0].destinations',
-         '10.0.0.1', label='IP address'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['bücher.de']}]}, 'rules[0].destinations',
-         'bücher.de', label='non-ASCII'),
-    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['-bad.example.com']}]}, 'rules[0].destinations',
-         '-bad.example.com', label='leading hyphen'),
     case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': []}]}, 'rules[0].destinations', label='empty'),
     case('filtering_policy', {'rules': [{'name': 'r', 'type': 'webCategory', 'destinations': ['Artifical Inteligence']}]},
          'rules[0].destinations', 'Artifical Inteligence', label='unknown category'),

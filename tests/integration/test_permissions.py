@@ -103,7 +103,6 @@ def test_injected_403_on_a_read_names_the_read_permission(emulator, tenant, auth
                                   'Group.Read.All)')
 
 
-
 # -- the README's table against the calls every module makes -----------------------------------------------------------
 
 README = Path(__file__).resolve().parents[2] / 'README.md'

@@ -9,18 +9,11 @@ import json
 from cryptography.hazmat.primitives import serialization
 
 from tests.emulator.graph import entitlement
+from tests.integration.test_entitlement_policy import CATALOG, JIT, PACKAGE, POLICY, upn
 
-JIT = 'Allow ChatGPT Access'
-CATALOG = 'AI tools'
-PACKAGE = 'ChatGPT (2 hours)'
-POLICY = 'Finance JIT (2 hours)'
 # Only characters JSON and YAML print as they are, so a leak cannot hide behind escaping.
 SECRET = 'jitaccess-DISTINCTIVE-client-secret-7f3a9c'
 CERT_PASSWORD = 'jitaccess-DISTINCTIVE-cert-password-41d8e2'
-
-
-def upn(tenant, name):
-    return '%s@%s' % (name, tenant.domain)
 
 
 def fragments(secret):
@@ -77,29 +70,25 @@ def tasks_for(tenant, tokens, cert_path, expired):
             'include_applications': ['all_internet_resources_gsa'],
             'session_controls': {'gsa_security_profile': 'Allow ChatGPT profile'}}),
     ]
+    # Each _info module runs once, most of them with another kind of credential or failing, so one playbook covers
+    # every module and every way a secret reaches one.
+    app_credential_from = {'client_secret': '{{ omit }}', 'token_cache': False}
     infos = [
-        ('jitaccess.entra.group_info', {'display_name': JIT, 'include_members': True}),
-        ('jitaccess.entra.access_package_catalog_info', {'display_name': CATALOG}),
-        ('jitaccess.entra.access_package_info', {'catalog': CATALOG, 'include_resource_roles': True}),
-        ('jitaccess.entra.access_package_assignment_policy_info', {'access_package': PACKAGE}),
+        ('jitaccess.entra.group_info', {'display_name': JIT, 'include_members': True, 'auth_source': 'certificate',
+                                        'client_id': tenant.cert_client_id, 'client_certificate_path': cert_path,
+                                        'client_certificate_password': CERT_PASSWORD, 'token_cache': False}),
+        # As AWX injects credentials: in the environment of the ansible-playbook process (see the run below).
+        ('jitaccess.entra.access_package_catalog_info', dict(app_credential_from, display_name=CATALOG)),
+        ('jitaccess.entra.access_package_info', {'catalog': CATALOG, 'client_secret': SECRET + 'X'}),
+        ('jitaccess.entra.access_package_assignment_policy_info', {'access_package': PACKAGE, 'auth_source': 'access_token',
+                                                                   'access_token': expired, 'client_secret': '{{ omit }}'}),
         ('jitaccess.entra.access_package_assignment_info', {'access_package': PACKAGE}),
-        ('jitaccess.entra.filtering_policy_info', {}),
+        ('jitaccess.entra.filtering_policy_info', {'id': 'Allow ChatGPT'}),
         ('jitaccess.entra.filtering_profile_info', {}),
         ('jitaccess.entra.conditional_access_policy_info', {}),
     ]
-    failing = [
-        ('jitaccess.entra.group', {'display_name': JIT, 'client_secret': SECRET + 'X'}),
-        ('jitaccess.entra.group_info', {'auth_source': 'access_token', 'access_token': expired, 'client_secret': '{{ omit }}'}),
-        ('jitaccess.entra.group', {'display_name': JIT, 'mail_nickname': 'has space'}),
-    ]
-    other_credentials = [
-        ('jitaccess.entra.group_info', {'auth_source': 'certificate', 'client_id': tenant.cert_client_id, 'token_cache': False,
-                                        'client_certificate_path': cert_path, 'client_certificate_password': CERT_PASSWORD}),
-        # As AWX injects credentials: in the environment of the ansible-playbook process (see run below).
-        ('jitaccess.entra.group_info', {'client_secret': '{{ omit }}', 'token_cache': False}),
-    ]
     steps = [('jitaccess.entra.group', {'display_name': JIT, 'description': 'Granted by the access package only'})]
-    steps += em + gsa + infos + failing + other_credentials
+    steps += em + gsa + infos
     return [{'name': 'step %d %s' % (number, module.rsplit('.', 1)[1]), module: args} for number, (module, args) in enumerate(steps)]
 
 
@@ -114,12 +103,13 @@ def test_no_secret_or_token_in_any_output_at_vvv(emulator, tenant, auth, playboo
 
     outcome = {task['name']: (result.get('failed', False), result.get('changed')) for task, result in zip(tasks, run.results)}
     failed = sorted(name for name, (is_failed, dummy) in outcome.items() if is_failed)
-    assert failed == ['step 18 group', 'step 19 group_info', 'step 20 group'], (failed, run.stdout[-3000:])
+    assert failed == ['step 12 access_package_info', 'step 13 access_package_assignment_policy_info', 'step 15 filtering_policy_info'], (
+        failed, run.stdout[-3000:])
     assert all(changed for name, (dummy, changed) in outcome.items() if int(name.split()[1]) < 10), outcome
     assert run.results[5]['assignment_request']['state'] == 'pendingApproval'
     assert run.results[6]['approval']['decision'] == 'approve'
-    assert 'AADSTS7000215' in run.results[18]['msg'] and 'expired' in run.results[19]['msg']
-    assert run.results[21]['groups'] and run.results[22]['groups'], 'certificate and environment credentials must work'
+    assert 'AADSTS7000215' in run.results[12]['msg'] and 'expired' in run.results[13]['msg'] and 'GUID' in run.results[15]['msg']
+    assert run.results[10]['groups'] and run.results[11]['catalogs'], 'certificate and environment credentials must work'
     assert run.results[0]['diff']['before'] == {} and '+++ after' in run.stdout
 
     haystacks = {'stdout': run.stdout, 'stderr': run.stderr, 'results and diffs': json.dumps(run.results),

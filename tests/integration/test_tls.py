@@ -74,8 +74,10 @@ def test_validation_is_on_by_default_for_the_token_service(emulator, tenant, aut
     assert emulator.requests(tenant.tenant_id, kind=None) == []
 
 
-@pytest.mark.parametrize('environment, trusted', [('system_store_env', 'ca_bundle=' + SYSTEM_STORE),
-                                                   ('bare_env', 'the system certificate store (ca_bundle is not set)')])
+@pytest.mark.parametrize('environment, trusted', [
+    ('system_store_env', 'ca_bundle=' + SYSTEM_STORE),
+    ('bare_env', 'the system certificate store (ca_bundle is not set)'),
+])
 def test_validation_is_on_by_default_for_graph(emulator, tenant, request, environment, trusted):
     request.getfixturevalue(environment)
     result = run_module('group', token_args(emulator, tenant, ca_bundle=None, display_name=JIT))

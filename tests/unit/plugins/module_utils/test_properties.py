@@ -29,7 +29,7 @@ from tests.emulator.graph import entitlement as emulated_em
 from tests.emulator.graph.directory import valid_mail_nickname
 from tests.emulator.graph.gsa import valid_fqdn
 
-PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=100)
+PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=75)
 
 # ---- strategies ------------------------------------------------------------------------------------------------------
 
@@ -261,4 +261,3 @@ def _names_option(call, option, value):
         assert repr(value) in str(exc) or str(value) in str(exc)
         return str(exc)
     raise AssertionError('%s=%r was accepted' % (option, value))
-
