@@ -373,7 +373,8 @@ def untrusted_certificate(connection, url, problem, action=None):
     trusted = 'the CA certificates in ca_bundle=%s' % ca_bundle if ca_bundle else 'the system certificate store (ca_bundle is not set)'
     return GraphError('the TLS certificate of %s://%s could not be verified against %s (%s). Set ca_bundle to a PEM file holding the CA '
                       'that signed it (ca_bundle falls back to ENTRA_CA_BUNDLE, REQUESTS_CA_BUNDLE, then SSL_CERT_FILE); '
-                      'validate_certs=false turns checking off and is only for a throwaway test endpoint' % (parts.scheme, parts.netloc, trusted, problem), action=action or 'connecting to %s' % parts.netloc)
+                      'validate_certs=false turns checking off and is only for a throwaway test endpoint' % (parts.scheme, parts.netloc, trusted, problem),
+                      action=action or 'connecting to %s' % parts.netloc)
 
 
 def _one_line(text):
