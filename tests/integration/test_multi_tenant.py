@@ -87,7 +87,7 @@ def test_a_module_run_sees_only_its_tenant(emulator, tenants):
 
 def test_one_inventory_host_per_tenant_with_forks(emulator, tenants, tmp_path, collections):
     """The AWX layout: hosts are tenants (connection local, credentials in host vars), run in parallel by forks."""
-    hosts = {'tenant%02d' % n: t for n, t in enumerate(tenants[10:15])}
+    hosts = {'tenant%02d' % n: t for n, t in enumerate(tenants[10:13])}
     inventory = {'tenants': {'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
                              'hosts': {name: {'entra_tenant_id': t.tenant_id, 'entra_client_id': t.client_id,
                                               'entra_client_secret': t.client_secret} for name, t in hosts.items()}}}
