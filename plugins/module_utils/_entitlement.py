@@ -186,5 +186,3 @@ def directory_labels(ctx, user_ids=(), group_ids=()):
                                     action='looking up %s by id' % path.strip('/'))
             found[index].update({item['id'].lower(): item.get(label) or item['id'] for item in items})
     return found
-
-

@@ -117,7 +117,7 @@ def drift_in_three(fleet):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--tenants', type=int, default=50)
     parser.add_argument('--latency-ms', type=int, default=50)
     parser.add_argument('--forks', type=int, default=10)
