@@ -13,6 +13,7 @@ behaviour is a hook on the spec, never a branch here.
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import re
 
@@ -338,6 +339,12 @@ class ResourceSpec:
         matches = self.find_by_name(ctx, name)
         return matches[0] if len(matches) == 1 else None
 
+    def twins(self, ctx, created, after):
+        """Other objects with the natural key of one this run just created: a run working on the same tenant at the
+        same time may have looked, found nothing and created one too. Return [] where a create cannot race like that."""
+        name = after.get(self.name_option)
+        return [obj for obj in self.find_by_name(ctx, name) if obj['id'] != created['id']] if name else []
+
     def update_body(self, ctx, before, after):  # pylint: disable=unused-argument
         body = {}
         for field in self.fields:
@@ -459,11 +466,20 @@ def _converge(ctx, spec):
 
     wanted = spec.desired(ctx)
     if current is None:
+        declared = wanted
         wanted = dict(spec.defaults(ctx, wanted), **wanted)
         after = spec.plan(ctx, {}, wanted)
         after['id'] = None
         if not ctx.check_mode:
-            after = spec.after_create(ctx, spec.create(ctx, after), after)
+            created = spec.create(ctx, after)
+            kept = _keep_oldest(ctx, spec, created, after)
+            if kept is created:
+                after = spec.after_create(ctx, created, after)
+            else:
+                adopted = spec.view(ctx, kept)
+                after = spec.plan(ctx, adopted, declared)
+                if spec.differs(adopted, after):
+                    spec.update(ctx, kept, adopted, after)
         changed = True
     else:
         after = spec.plan(ctx, before, wanted)
@@ -473,6 +489,33 @@ def _converge(ctx, spec):
     keys = spec.managed_keys(wanted)
     return {'changed': changed, spec.noun: after,
             'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
+
+
+def _keep_oldest(ctx, spec, created, after):
+    """Settle a create race: when objects with the natural key of the one just created exist besides it, every run
+    keeps the oldest (createdDateTime, then id), so racers that see each other agree. A run whose own object is
+    newer deletes it and adopts the oldest. Returns the object to keep."""
+    twins = spec.twins(ctx, created, after)
+    if not twins:
+        return created
+    oldest = min(twins + [created], key=_age_order)
+    if oldest['id'] == created['id']:
+        return created
+    spec.delete(ctx, created)
+    ctx.client.remember(oldest['id'])
+    ctx.warn('another run created %s %r at the same time; this run deleted its own (%s) and kept the older one (%s)' % (
+        spec.noun, after.get(spec.name_option), created['id'], oldest['id']))
+    return oldest
+
+
+def _age_order(obj):
+    """Sort key, oldest first: createdDateTime (Graph writes 0 to 7 decimals), then id; unknown times sort last, alike."""
+    stamp = re.sub(r'(\.\d{1,6})\d*', r'\1', str(obj.get('createdDateTime') or '')).replace('Z', '+00:00')
+    try:
+        created = datetime.datetime.fromisoformat(stamp)
+    except ValueError:
+        created = datetime.datetime.max
+    return created.replace(tzinfo=created.tzinfo or datetime.timezone.utc), str(obj.get('id')).lower()
 
 
 def run_read(spec, read):
