@@ -98,6 +98,11 @@ options:
   consistency_timeout:
     description:
       - Seconds to keep retrying a C(404) on an object this task just created or found, while Entra replicates it.
+        A C(400) or C(404) saying that such an object, named in the request, does not exist is retried the same way.
+      - An object that an earlier task of this user created less than 15 seconds ago (or O(consistency_timeout), if
+        shorter) is waited for too, when a listing or a lookup by name does not show it yet. For that the modules keep
+        the ids and names of the objects they create for 15 seconds, in C(jitaccess.entra/created) under
+        E(XDG_CACHE_HOME) or C(~/.cache).
     type: float
     default: 60
   token_cache:

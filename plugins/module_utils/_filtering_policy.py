@@ -292,4 +292,5 @@ def resolve_filtering_policy(ctx, reference, option, policies=None):
     found = match_named(policies, reference, option, 'filtering policy')
     if found is None:
         raise ValidationError(option, reference, 'no filtering policy has this %s' % ('id' if is_guid(reference) else 'name'))
+    ctx.client.remember(found['id'])
     return found

@@ -106,6 +106,8 @@ class PolicyLinks(Children):
             if any(other['name'] == policy['name'] for other in resolved):
                 raise ValidationError(option, item['name'], 'names the same policy as another link; a policy is linked to a profile once')
             ctx.ids.setdefault(POLICY_IDS, {})[policy['name']] = policy['id']
+            if policy['id']:
+                ctx.client.remember(policy['id'])
             resolved.append(dict(item, name=policy['name']))
         return resolved
 

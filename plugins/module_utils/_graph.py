@@ -21,12 +21,18 @@ import time
 from urllib.parse import urlsplit
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
-from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import cache_key
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import RecentCreates, cache_key, default_directory, tenant_key
 
 RETRY_STATUSES = (429, 503, 504)
 MAX_ATTEMPTS = 10
 # Requests safe to repeat after the connection dropped: the same call twice leaves the same state.
 IDEMPOTENT_METHODS = ('GET', 'PUT', 'PATCH', 'DELETE')
+# How Graph says an object it was given does not exist (directory: "Resource '<id>' does not exist or ...").
+MISSING = re.compile(r'does not exist|not found', re.IGNORECASE)
+# How long a listing waits for an object created moments ago by an earlier task (Entra replicates within seconds).
+RECENT_WINDOW = 15.0
+# A $filter the client can check itself: one property equal to a string literal.
+NAME_FILTER = re.compile(r"^\s*\w+\s+eq\s+'((?:[^']|'')*)'\s*$")
 
 
 class GraphError(Exception):
@@ -83,6 +89,7 @@ class GraphClient:
         self.token_from_cache = False
         self._key = None
         self._recent_ids = set()
+        self._recent_creates = None
         self.retry_events = []
         self.requests_sent = 0
 
@@ -124,19 +131,32 @@ class GraphClient:
         return self.request('GET', path, api=api, params=params, action=action)
 
     def list(self, path, api='v1.0', params=None, action=None):
-        """All items of a collection, following @odata.nextLink to the end."""
-        page = self.request('GET', path, api=api, params=params, action=action)
-        items = list(page.get('value', []))
-        while page.get('@odata.nextLink'):
-            page = self.request('GET', page['@odata.nextLink'], api=api, action=action)
-            items.extend(page.get('value', []))
-        return items
+        """All items of a collection, following @odata.nextLink to the end.
+
+        An object created in the collection moments ago, by this task or an earlier one, that the listing should show
+        but does not yet is waited for while Entra replicates it (see ``RecentCreates``)."""
+        attempt = 0
+        while True:
+            page = self.request('GET', path, api=api, params=params, action=action)
+            items = list(page.get('value', []))
+            while page.get('@odata.nextLink'):
+                page = self.request('GET', page['@odata.nextLink'], api=api, action=action)
+                items.extend(page.get('value', []))
+            if not self._unlisted(path, api, params, items):
+                return items
+            attempt += 1
+            delay = min(self._backoff(attempt), 2.0)
+            self.retry_events.append(('replication', delay))
+            self._sleep(delay)
 
     def create(self, path, body, api='v1.0', action=None, recover=None):
         """POST a new object. If the response is lost, ``recover()`` looks for the object before any resend."""
         result = self.request('POST', path, api=api, body=body, action=action, recover=recover)
         if isinstance(result, dict) and result.get('id'):
             self.remember(result['id'])
+            name = result.get('displayName') or result.get('name') or body.get('displayName') or body.get('name')
+            if name and self.recent_creates is not None:
+                self.recent_creates.add(api, path, name, result['id'])
         return result
 
     def post(self, path, body=None, api='v1.0', action=None, recover=None):
@@ -151,15 +171,26 @@ class GraphClient:
     def delete(self, path, api='v1.0', action=None, missing_ok=True):
         """DELETE; a 404 counts as done when ``missing_ok`` (a resent delete after a lost response lands there)."""
         try:
-            return self.request('DELETE', path, api=api, action=action)
+            result = self.request('DELETE', path, api=api, action=action)
         except GraphError as exc:
-            if missing_ok and exc.status == 404:
-                return None
-            raise
+            if not (missing_ok and exc.status == 404):
+                raise
+            result = None
+        if self.recent_creates is not None:
+            self.recent_creates.forget(path.rstrip('/').rsplit('/', 1)[-1])
+        return result
 
     def remember(self, object_id):
         """Mark an id as just created or resolved: a 404 on it is replication lag and is waited out."""
         self._recent_ids.add(object_id)
+
+    @property
+    def recent_creates(self):
+        """Objects the module runs of this user created in the tenant moments ago; None without a tenant id."""
+        if self._recent_creates is None and self.connection.tenant_id:
+            window = min(self.connection.params.get('consistency_timeout', RECENT_WINDOW), RECENT_WINDOW)
+            self._recent_creates = RecentCreates(default_directory('created'), tenant_key(self.connection), window)
+        return self._recent_creates
 
     # ---- transport ---------------------------------------------------------------------------------------
 
@@ -208,7 +239,7 @@ class GraphClient:
                 self._sleep(delay)
                 waited += delay
                 continue
-            if status == 404 and self._is_recent(url) and time.monotonic() - started < self.connection.params['consistency_timeout']:
+            if self._not_replicated(response, url) and time.monotonic() - started < self.connection.params['consistency_timeout']:
                 delay = min(self._backoff(attempt), 5.0)
                 self.retry_events.append(('replication', delay))
                 self._sleep(delay)
@@ -304,8 +335,39 @@ class GraphClient:
         path = urlsplit(url).path[len(base):]
         return '/' + path.lstrip('/').partition('/')[2]
 
+    def _recent(self):
+        ids = set(self._recent_ids)
+        if self.recent_creates is not None:
+            ids.update(entry.get('id') for entry in self.recent_creates.entries() if entry.get('id'))
+        return ids
+
     def _is_recent(self, url):
-        return any(object_id in url for object_id in self._recent_ids)
+        return any(object_id in url for object_id in self._recent())
+
+    def _unlisted(self, path, api, params, items):
+        """Objects created moments ago in this collection that a listing of it (whole, or by a name) should show but does not."""
+        if self.recent_creates is None or '?' in path:
+            return []
+        wanted = (params or {}).get('$filter')
+        if wanted is not None:
+            literal = NAME_FILTER.match(wanted)
+            if not literal:
+                return []
+            wanted = literal.group(1).replace("''", "'").casefold()
+        listed = {item.get('id') for item in items}
+        return [entry for entry in self.recent_creates.entries()
+                if entry.get('api') == api and entry.get('path') == path and entry.get('id') not in listed
+                and (wanted is None or str(entry.get('name') or '').casefold() == wanted)]
+
+    def _not_replicated(self, response, url):
+        """Whether an answer is replication lag: a 404 on an object just created or resolved, or a 400 / 404 saying that
+        such an object, referred to in the request body, does not exist (not every Graph replica has seen it yet)."""
+        if response.status_code not in (400, 404):
+            return False
+        if response.status_code == 404 and self._is_recent(url):
+            return True
+        message = _error_message(response)
+        return bool(MISSING.search(message)) and any(object_id in message for object_id in self._recent())
 
     @staticmethod
     def _backoff(attempt):
@@ -323,16 +385,10 @@ class GraphClient:
     @staticmethod
     def _error(response, action):
         request_id = response.headers.get('request-id')
-        code = None
-        message = response.reason_phrase or 'HTTP %s' % response.status_code
-        try:
-            error = response.json().get('error', {})
-            code = error.get('code')
-            message = error.get('message') or message
-            request_id = request_id or (error.get('innerError') or {}).get('request-id')
-        except (ValueError, AttributeError):
-            pass
-        return GraphError(message, status=response.status_code, code=code, request_id=request_id, action=action)
+        error = _error_body(response)
+        message = error.get('message') or response.reason_phrase or 'HTTP %s' % response.status_code
+        request_id = request_id or (error.get('innerError') or {}).get('request-id')
+        return GraphError(message, status=response.status_code, code=error.get('code'), request_id=request_id, action=action)
 
     def retry_summary(self):
         """One line for a warning, or None when nothing was retried."""
@@ -346,9 +402,22 @@ class GraphClient:
         return 'Graph calls were retried %d times (%s), waiting %.1f s in total' % (len(self.retry_events), reasons, waited)
 
 
+def _error_body(response):
+    """The ``error`` object of a Graph error answer ({} when the body is not one)."""
+    try:
+        error = response.json().get('error')
+    except (ValueError, AttributeError):
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def _error_message(response):
+    return str(_error_body(response).get('message') or '')
+
+
 def _reason_name(reason):
     return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
-            'replication': 'not yet replicated (404)', 'connection': 'connection lost'}.get(reason, str(reason))
+            'replication': 'not yet replicated', 'connection': 'connection lost'}.get(reason, str(reason))
 
 
 def certificate_problem(exc):

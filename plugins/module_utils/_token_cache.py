@@ -2,7 +2,8 @@
 # Copyright: jitaccess.entra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""A per-user cache of Graph access tokens shared by the module processes of a run.
+"""What the module processes of a run share through a per-user cache directory: Graph access tokens, and the
+objects recent tasks created.
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 
@@ -10,6 +11,10 @@ Every Ansible task is a new process. Without a cache each task loads azure-ident
 again; with it, the tasks after the first reuse the token until shortly before it expires. Entries are keyed by a
 hash of everything that identifies the credential, the secret or certificate included, so a changed or wrong
 secret never reuses a token. Files are readable by their owner only (like the Azure CLI's token cache).
+
+Entra replicates a new object for a few seconds, during which a lookup by name may not find it yet. The next task
+of a play often looks up what the previous one created, so the ids and names of objects created moments ago are
+kept too (``RecentCreates``), for the Graph client to wait for them.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import time
 MIN_REMAINING_SECONDS = 300
 
 
-def default_directory():
+def default_directory(kind='tokens'):
+    """Where the cache of ``kind`` (``tokens``, ``created``) lives unless an option says otherwise."""
     base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
-    return os.path.join(base, 'jitaccess.entra', 'tokens')
+    return os.path.join(base, 'jitaccess.entra', kind)
 
 
 def cache_key(connection):
@@ -50,6 +56,19 @@ def _file_digest(path):
         return 'unreadable:' + path
 
 
+def _write_private(directory, path, data):
+    """Replace ``path`` with ``data`` as JSON, readable by its owner only."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-')
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            json.dump(data, stream)
+        os.replace(temporary, path)
+    except OSError:
+        # The cache only saves time; a read-only or full disk must not fail the task.
+        return
+
+
 class TokenCache:
     """Reads and writes one token per credential key in a private directory."""
 
@@ -70,18 +89,66 @@ class TokenCache:
         return entry.get('token')
 
     def put(self, key, token, expires_on):
-        try:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.tmp-')
-            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-                json.dump({'token': token, 'expires_on': expires_on}, stream)
-            os.replace(temporary, self._path(key))
-        except OSError:
-            # The cache only saves time; a read-only or full disk must not fail the task.
-            return
+        _write_private(self.directory, self._path(key), {'token': token, 'expires_on': expires_on})
 
     def forget(self, key):
         try:
             os.unlink(self._path(key))
         except OSError:
             pass
+
+
+class RecentCreates:
+    """Objects created in one tenant within the last ``window`` seconds, by this or an earlier module process.
+
+    An entry is the collection's API version and path, the object's name and id, and when it was created: nothing
+    secret. A process that loses the race to update the file loses only a hint.
+    """
+
+    def __init__(self, directory, key, window):
+        self.directory = directory
+        self.path = os.path.join(directory, 'created-%s.json' % key)
+        self.window = window
+
+    def entries(self):
+        try:
+            with open(self.path, encoding='utf-8') as handle:
+                entries = json.load(handle)
+        except (OSError, ValueError):
+            return []
+        if not isinstance(entries, list):
+            return []
+        now = time.time()
+        return [entry for entry in entries if isinstance(entry, dict) and isinstance(entry.get('at'), (int, float))
+                and isinstance(entry.get('id'), str) and 0 <= now - entry['at'] < self.window]
+
+    def add(self, api, path, name, object_id):
+        entries = [entry for entry in self.entries() if entry.get('id') != object_id]
+        entries.append({'api': api, 'path': path, 'name': name, 'id': object_id, 'at': time.time()})
+        self._prune()
+        _write_private(self.directory, self.path, entries)
+
+    def forget(self, object_id):
+        entries = self.entries()
+        kept = [entry for entry in entries if entry.get('id') != object_id]
+        if len(kept) != len(entries):
+            _write_private(self.directory, self.path, kept)
+
+    def _prune(self):
+        """Remove the files of tenants with nothing created lately (one file per tenant would pile up otherwise)."""
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(self.directory, name)
+            try:
+                if name.startswith('created-') and time.time() - os.path.getmtime(path) > self.window:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def tenant_key(connection):
+    """Hash naming a tenant's entries: the same tenant through the same Graph endpoint, whatever the credential."""
+    return hashlib.sha256('\0'.join([connection.graph_endpoint, (connection.tenant_id or '').lower()]).encode('utf-8')).hexdigest()[:32]
