@@ -10,7 +10,7 @@
     emu.stop()
 
 Fault rules (``emu.inject(kind, **rule)``): common fields ``tenant``, ``method``, ``path`` (regex searched in the
-path without query), ``count``, ``probability`` (seeded), ``after_writes`` (the tenant's first N writes pass),
+path without query), ``count``, ``probability`` (seeded; ``seed`` fixes a rule's own draws), ``after_writes`` (the tenant's first N writes pass),
 ``request_kind`` ("graph" default, "token", "discovery", "any"). Kinds: ``latency`` (``ms``), ``status``
 (``status``, ``code``, ``message``, ``retry_after``; the request is not processed), ``lag`` (``seconds``: objects
 created after the rule was added 404 for that long, on the wall clock), ``drop`` (processed and committed, then the

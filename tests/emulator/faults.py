@@ -62,7 +62,9 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
             raise ValueError("probability must be between 0 and 1")
         self.created = time.time()
         self.fired = 0
-        self._rng = random.Random(f"{spec.get('seed', seed)}:{rule_id}")
+        # A rule's own seed alone fixes its draws, whatever was injected before it; otherwise the emulator's seed and
+        # the rule id do.
+        self._rng = random.Random(f"rule:{spec['seed']}" if spec.get("seed") is not None else f"{seed}:{rule_id}")
 
     def applies(self, match):
         """Whether the rule covers the request described by ``match`` (a :data:`Match`), without spending a firing."""

@@ -53,6 +53,19 @@ def test_probability_uses_a_seeded_rng(emulator, graph):
     assert fired == statuses.count(503)
 
 
+def test_a_rule_with_its_own_seed_draws_the_same_whatever_came_before(emulator, graph):
+    def draws():
+        emulator.inject("status", status=503, probability=0.5, seed=7)
+        statuses = [graph.get("/groups").status_code for _attempt in range(20)]
+        emulator.clear_faults()
+        return statuses
+
+    first = draws()
+    emulator.inject("status", status=429, probability=0.0)
+    emulator.clear_faults()
+    assert draws() == first and 0 < first.count(503) < 20
+
+
 def test_latency(emulator, graph):
     emulator.inject("latency", ms=300, path=r"/users$", count=1)
     started = time.monotonic()
