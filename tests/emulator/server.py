@@ -167,6 +167,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         self._log = RequestLog()
         self._states = {}
         self._infos = []
+        self._adding = set()  # tenant ids being built outside the lock, reserved so no second thread builds one
         self._server = None
         self._thread = None
         self.base_url = None
@@ -216,9 +217,11 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         if self.base_url is None:
             return
         path = os.path.join(self.state_dir, "emulator.json")
-        with open(path + ".tmp", "w", encoding="utf-8") as handle:
-            json.dump(self.info(), handle, indent=2)
-        os.replace(path + ".tmp", path)
+        # Under the lock: writers share the temporary file, and the document must list every tenant added so far.
+        with self.lock:
+            with open(path + ".tmp", "w", encoding="utf-8") as handle:
+                json.dump(self.info(), handle, indent=2)
+            os.replace(path + ".tmp", path)
 
     # -- tenants --------------------------------------------------------------------------------------------------
     @property
@@ -231,12 +234,18 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         """Create and seed a tenant (random GUID unless given); returns its TenantInfo."""
         tenant_id = str(uuid.UUID(tenant_id)) if tenant_id else str(uuid.uuid4())
         with self.lock:
-            if tenant_id in self._states:
+            if tenant_id in self._states or tenant_id in self._adding:
                 raise ValueError(f"tenant {tenant_id} already exists")
-        state, info = create_tenant(tenant_id, self.now, self.state_dir)
-        with self.lock:
-            self._states[tenant_id] = state
-            self._infos.append(info)
+            self._adding.add(tenant_id)
+        # Seeding generates keys (slow): it runs outside the lock, so other tenants keep being served meanwhile.
+        try:
+            state, info = create_tenant(tenant_id, self.now, self.state_dir)
+            with self.lock:
+                self._states[tenant_id] = state
+                self._infos.append(info)
+        finally:
+            with self.lock:
+                self._adding.discard(tenant_id)
         self._write_info()
         return info
 
