@@ -15,9 +15,8 @@ so two objects that share a name never hide a change.
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group_in_play, resolve_user
-from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names, is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import match_named
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
@@ -240,11 +239,17 @@ OPTIONAL_SECTIONS = ('locations', 'platforms')
 # ---- lookups -------------------------------------------------------------------------------------------------------
 
 class Lookups:
-    """Name <-> id lookups a policy needs, each collection read at most once per module run."""
+    """Name <-> id lookups a policy needs, each collection read at most once per module run.
+
+    ``held`` maps a kind to the ids the policy holds now: a declared id among them is taken as it is, without a read,
+    and a declared name or id that matches is what names the held id in the view (``known``)."""
 
     def __init__(self):
         self._lists = {}
         self._names = {}
+        self.held = {}  # kind -> {id (lower case)}
+        self.known = {}  # (kind, id (lower case)) -> label of roles, locations and profiles, from the declared references
+        self._found = {}  # (kind, reference) -> directory object, from one batched resolution per kind
 
     def _all(self, ctx, key, path, api, what):
         if key not in self._lists:
@@ -260,45 +265,67 @@ class Lookups:
     def profiles(self, ctx):
         return self._all(ctx, 'profile', '/networkAccess/filteringProfiles', 'beta', 'Global Secure Access security profiles')
 
+    def name_all(self, ctx, kind, object_ids):
+        """Look up the names of users or groups among ``object_ids`` that nothing named yet, in one batched call."""
+        if kind in ('user', 'group') and object_ids:
+            directory_names(ctx).labels(ctx, kind, object_ids)
+
     def name(self, ctx, kind, object_id):
         """How ``object_id`` of ``kind`` is shown: UPN, display name or alias; the id itself when nothing is found."""
         if kind == 'application':
             return next((alias for alias, app_id in APPLICATION_ALIASES.items() if app_id == object_id.lower()), object_id)
+        if kind in ('user', 'group'):
+            return directory_names(ctx).labels(ctx, kind, [object_id])[object_id.lower()]
         key = (kind, object_id.lower())
+        if key in self.known:
+            return self.known[key]
         if key not in self._names:
             self._names[key] = self._read_name(ctx, kind, object_id) or object_id
         return self._names[key]
 
     def _read_name(self, ctx, kind, object_id):
-        if kind in ('user', 'group'):
-            path, prop = ('/users/%s', 'userPrincipalName') if kind == 'user' else ('/groups/%s', 'displayName')
-            try:
-                return ctx.client.get(path % object_id, params={'$select': 'id,%s' % prop},
-                                      action='reading %s %s' % (kind, object_id)).get(prop)
-            except GraphError as exc:
-                if exc.status == 404:
-                    return None
-                raise
         items = {'role': self.roles, 'location': self.locations, 'profile': self.profiles}[kind](ctx)
         found = next((item for item in items if item['id'].lower() == object_id.lower()), None)
         return found and found.get('name' if kind == 'profile' else 'displayName')
 
+    def prefetch(self, ctx, kind, references):
+        """Resolve the users or groups among ``references`` (``(reference, option)``) in one batched read per kind."""
+        if kind in ('user', 'group') and references:
+            found = directory_names(ctx).resolve(ctx, kind, references, held=self.held.get(kind, ()), in_play=kind == 'group')
+            self._found.update(((kind, reference), obj) for (reference, dummy), obj in zip(references, found))
+
     def resolve(self, ctx, kind, reference, option):
         """(id, name) for a reference a person gave (name, UPN, alias or id); ValidationError when it names nothing."""
-        if kind == 'user':
-            user = resolve_user(ctx, reference, option)
-            return user['id'], user.get('userPrincipalName') or user['id']
-        if kind == 'group':
-            group = resolve_group_in_play(ctx, reference, option)
-            return group['id'] or PREDICTED % reference, group.get('displayName') or group['id']
+        pair = self._resolve(ctx, kind, reference, option)
+        if not pair[0].startswith(PREDICTED % ''):
+            self.known.setdefault((kind, pair[0].lower()), pair[1])
+        return pair
+
+    def relabel(self, ctx, kind, pairs):
+        """``pairs`` with the names of users and groups read since they were resolved (an id stood for itself until then)."""
+        if kind not in ('user', 'group'):
+            return pairs
+        names = directory_names(ctx).known[kind]
+        return [(object_id, names.get(object_id.lower(), name)) for object_id, name in pairs]
+
+    def _resolve(self, ctx, kind, reference, option):
+        if kind in ('user', 'group'):
+            self.prefetch(ctx, kind, [(reference, option)] if (kind, reference) not in self._found else [])
+            found = self._found[(kind, reference)]
+            label = found.get('userPrincipalName' if kind == 'user' else 'displayName')
+            return found['id'] or PREDICTED % reference, label or found['id']
         if kind == 'application':
             app_id = APPLICATION_ALIASES.get(reference.lower(), reference)
             return app_id, self.name(ctx, kind, app_id)
+        if is_guid(reference) and reference.lower() in self.held.get(kind, ()):
+            return reference, self._names.get((kind, reference.lower()), reference)
         if kind == 'profile':
-            try:
-                profile = resolve_filtering_profile(ctx, reference, option)
-            except ValidationError as exc:
-                profile = assume_created_earlier(ctx, reference, 'security profile', exc, name_property='name')
+            profile = match_named(self.profiles(ctx), reference, option, 'security profile')
+            if profile is None:
+                missing = ValidationError(option, reference, 'no security profile has this %s' % ('id' if is_guid(reference) else 'name'))
+                profile = assume_created_earlier(ctx, reference, 'security profile', missing, name_property='name')
+            else:
+                ctx.client.remember(profile['id'])
             return profile['id'] or PREDICTED % reference, profile.get('name') or profile['id']
         items, prop, what = {
             'role': (self.roles, 'displayName', 'built-in directory role'),
@@ -404,6 +431,8 @@ class ConditionalAccessPolicySpec(ResourceSpec):
 
     def view(self, ctx, obj, relations=None):
         result = {'id': obj.get('id')}
+        for kind, ids in self._held(obj).items():
+            self.lookups.name_all(ctx, kind, ids)
         for field in self.fields:
             value = field.read(obj)
             if getattr(field, 'kind', None):
@@ -430,6 +459,17 @@ class ConditionalAccessPolicySpec(ResourceSpec):
             session['gsa_security_profile'] = pair[1]
         return session
 
+    def _held(self, obj):
+        """{kind: [ids]} the policy's lists hold (keywords aside), and the security profile its session control names."""
+        held = {}
+        for field in self.fields:
+            if getattr(field, 'kind', None):
+                held.setdefault(field.kind, []).extend(value for value in field.read(obj) if not keyword(field.option, value))
+        profile = (session_view(obj.get('sessionControls')) or {}).get('gsa_security_profile')
+        if profile:
+            held['profile'] = [profile]
+        return held
+
     def _current_pair(self, ctx, field, value):
         word = keyword(field.option, value)
         return (word, word) if word else (value, self.lookups.name(ctx, field.kind, value))
@@ -439,6 +479,10 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     def desired(self, ctx):
         params = ctx.params
         wanted = {}
+        held = self._held(ctx.current) if ctx.current else {}
+        self.lookups.held = {kind: {object_id.lower() for object_id in ids} for kind, ids in held.items()}
+        for kind, references in self._references(params).items():
+            self.lookups.prefetch(ctx, kind, references)
         for field in self.fields:
             value = params.get(field.option)
             if value is None:
@@ -465,6 +509,18 @@ class ConditionalAccessPolicySpec(ResourceSpec):
                     self._break_glass[field.option] = extra
         self._declared = set(wanted) | set(self._break_glass)
         return wanted
+
+    def _references(self, params):
+        """{kind: [(reference, option)]} of every user and group the task names, so each kind is looked up in one read."""
+        found = {}
+        for field in self.fields:
+            if getattr(field, 'kind', None) in ('user', 'group'):
+                found.setdefault(field.kind, []).extend(
+                    (reference, field.option) for reference in params.get(field.option) or () if not keyword(field.option, reference))
+        accounts = params.get('break_glass') or {}
+        for kind, key in (('user', 'users'), ('group', 'groups')):
+            found.setdefault(kind, []).extend((reference, 'break_glass.%s' % key) for reference in accounts.get(key) or ())
+        return found
 
     def _resolve(self, ctx, field, reference):
         word = keyword(field.option, reference)
@@ -499,6 +555,10 @@ class ConditionalAccessPolicySpec(ResourceSpec):
 
     def plan(self, ctx, before, wanted):
         after = super().plan(ctx, before, wanted)
+        for field in self.fields:
+            if field.option in wanted and getattr(field, 'kind', None) in ('user', 'group'):
+                pairs = self._refs['wanted'][field.option] = self.lookups.relabel(ctx, field.kind, self._refs['wanted'][field.option])
+                after[field.option] = labels(pairs)
         for option, extra in self._break_glass.items():
             pairs = union_pairs(self._refs['current'].get(option, []), extra)
             self._refs['wanted'][option] = pairs

@@ -202,6 +202,7 @@ class Context:
         self.check_mode = module.check_mode
         self.client = None
         self.ids = {}  # relation option -> {label: object id}, from reads and resolution
+        self.current = None  # the object found, as Graph returned it: what it already references needs no lookup
 
     def warn(self, message):
         self.module.warn(message)
@@ -453,9 +454,9 @@ def run_resource(spec):
 
 
 def _converge(ctx, spec):
-    current = spec.find(ctx)
-    before = spec.view(ctx, current) if current else {}
+    current = ctx.current = spec.find(ctx)
     if ctx.params.get('state') == 'absent':
+        before = spec.view(ctx, current) if current else {}
         if current is not None:
             spec.check_delete(ctx, current)
             if not ctx.check_mode:
@@ -464,7 +465,10 @@ def _converge(ctx, spec):
         return {'changed': current is not None, spec.noun: {},
                 'diff': {'before': subset(before, keys), 'after': {}}}
 
+    # The declared references are resolved before the current object is shown: the ids they name are then known,
+    # so the view only looks up the names of ids nothing declared.
     wanted = spec.desired(ctx)
+    before = spec.view(ctx, current) if current else {}
     if current is None:
         declared = wanted
         wanted = dict(spec.defaults(ctx, wanted), **wanted)
