@@ -95,11 +95,19 @@ class PolicyLinks(Children):
         return found
 
     def resolve(self, ctx, items):
-        policies = ctx.client.list(POLICIES_PATH, api='beta', action='looking up the filtering policies to link') if items else []
+        # The profile's links name the policies they point at: a declared policy among them needs no lookup, and the
+        # tenant's policies are listed only when one is not linked yet.
+        linked = [link['policy'] for link in (ctx.current or {}).get('policies') or []
+                  if link.get('@odata.type', LINK_TYPE) == LINK_TYPE and (link.get('policy') or {}).get('id')]
+        policies = None
         resolved = []
         for number, item in enumerate(items):
             option = 'policies[%d].name' % number
-            policy = match_named(policies, item['name'], option, 'filtering policy')
+            policy = match_named(linked, item['name'], option, 'filtering policy')
+            if policy is None:
+                if policies is None:
+                    policies = ctx.client.list(POLICIES_PATH, api='beta', action='looking up the filtering policies to link')
+                policy = match_named(policies, item['name'], option, 'filtering policy')
             if policy is None:
                 missing = ValidationError(option, item['name'], 'no filtering policy has this %s' % ('id' if is_guid(item['name']) else 'name'))
                 policy = assume_created_earlier(ctx, item['name'], 'filtering policy', missing, name_property='name')
