@@ -15,14 +15,16 @@ from __future__ import annotations
 import itertools
 import time
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_group_in_play
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, directory_labels, find_catalog, find_packages, get_package)
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, find_catalog, find_packages, get_package, names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     Children, Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
 ROLES = ('member', 'owner')
+# A package is read with its catalog and its role scopes: one read shows all the module compares.
+EXPAND = 'catalog,resourceRoleScopes($expand=role,scope)'
 # Seconds between looks at the catalog while a newly added group replicates into it.
 REPLICATION_POLLS = (0.25, 0.5, 1.0, 2.0, 4.0, 5.0)
 
@@ -61,6 +63,12 @@ def validate_resource_roles(items):
         seen.add(key)
 
 
+def held_groups(role_scopes):
+    """Ids of the groups whose roles ``role_scopes`` (``$expand=role``) attach."""
+    parsed = [role_of(role_scope.get('role') or {}) for role_scope in role_scopes]
+    return [group[0] for group in parsed if group]
+
+
 class ResourceRoles(Children):
     """The package's resource role scopes; a group role is identified by the group id and the role."""
 
@@ -76,19 +84,19 @@ class ResourceRoles(Children):
         return (item.get('group_id') or item.get('group') or item.get('resource'), item['role'])
 
     def read(self, ctx, obj):
-        role_scopes = ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'},
-                                      action='reading the resource roles of access package %r' % obj.get('displayName'))
-        group_ids = [role_of(rs.get('role') or {}) for rs in role_scopes]
-        _users, names = directory_labels(ctx, group_ids=[parsed[0] for parsed in group_ids if parsed])
+        role_scopes = obj.get('resourceRoleScopes')
+        if role_scopes is None:
+            role_scopes = ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'},
+                                          action='reading the resource roles of access package %r' % obj.get('displayName'))
+        names = directory_names(ctx).labels(ctx, 'group', held_groups(role_scopes))
         return [(rs['id'], role_scope_item(rs, names)) for rs in role_scopes]
 
     def resolve(self, ctx, items):
-        resolved = []
-        for index, item in enumerate(items, 1):
-            group = resolve_group_in_play(ctx, item['group'].strip(), 'resource_roles[%d].group' % index)
-            resolved.append({'group': group['displayName'], 'group_id': (group['id'] or '').lower() or None,
-                             'role': item.get('role') or 'member'})
-        return resolved
+        references = [(item['group'].strip(), 'resource_roles[%d].group' % index) for index, item in enumerate(items, 1)]
+        held = held_groups((ctx.current or {}).get('resourceRoleScopes') or [])
+        groups = directory_names(ctx).resolve(ctx, 'group', references, held=held, in_play=True) if references else []
+        return [{'group': group['displayName'], 'group_id': (group['id'] or '').lower() or None, 'role': item.get('role') or 'member'}
+                for item, group in zip(items, groups)]
 
     def add(self, ctx, obj, item):
         catalog = ctx.catalog
@@ -176,30 +184,37 @@ class AccessPackageSpec(ResourceSpec):
         validate_resource_roles(params.get('resource_roles'))
 
     def get(self, ctx, object_id):
-        return get_package(ctx, object_id)
+        return get_package(ctx, object_id, expand=EXPAND)
 
     def find_by_name(self, ctx, name):
-        return find_packages(ctx, name, ctx.catalog)
+        return find_packages(ctx, name, ctx.params.get('catalog'), expand=EXPAND)
 
     def find(self, ctx):
+        # The package names its catalog: the catalog is looked up only when the package is not found (to create it) or
+        # is in a catalog other than the declared one.
         reference = ctx.params.get('catalog')
-        ctx.catalog = find_catalog(ctx, reference) if reference else None
-        if reference and ctx.catalog is None:
-            if ctx.params['state'] == 'absent':
-                return None
-            missing = ValidationError('catalog', reference, 'no access package catalog has this name or id')
-            if ctx.params.get('id'):
-                raise missing
-            ctx.catalog = assume_created_earlier(ctx, reference, 'catalog', missing)
-            return None
+        ctx.catalog = None
         package = super().find(ctx)
         if package is not None:
             in_catalog = package.get('catalog') or {}
-            if ctx.catalog is not None and in_catalog.get('id', '').lower() != ctx.catalog['id'].lower():
+            if reference and not names_object(in_catalog, reference):
+                declared = find_catalog(ctx, reference)
+                if declared is None:
+                    if ctx.params['state'] == 'absent':
+                        return None
+                    raise ValidationError('catalog', reference, 'no access package catalog has this name or id')
                 raise ResourceError('access package %s is in catalog %r, not %r; moving a package to another catalog is not supported' % (
-                    package['id'], in_catalog.get('displayName'), ctx.catalog.get('displayName')))
+                    package['id'], in_catalog.get('displayName'), declared.get('displayName')))
             ctx.catalog = in_catalog
-        return package
+            return package
+        if reference:
+            ctx.catalog = find_catalog(ctx, reference)
+            if ctx.catalog is None and ctx.params['state'] != 'absent':
+                missing = ValidationError('catalog', reference, 'no access package catalog has this name or id')
+                if ctx.params.get('id'):
+                    raise missing
+                ctx.catalog = assume_created_earlier(ctx, reference, 'catalog', missing)
+        return None
 
     def view(self, ctx, obj, relations=None):
         result = super().view(ctx, obj, relations)

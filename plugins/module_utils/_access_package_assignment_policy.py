@@ -18,10 +18,9 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_group_in_play, resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names, is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, directory_labels, find_package,
-    format_duration)
+    POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, find_package, format_duration, names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier
 
@@ -759,33 +758,50 @@ class AssignmentPolicySpec(ResourceSpec):
     def find_by_name(self, ctx, name):
         matches = ctx.client.list(self.path, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': self.expand},
                                   action='looking up assignment policy %r' % name)
-        package_id = (ctx.package or {}).get('id', '').lower()
-        return [m for m in matches if (m.get('accessPackage') or {}).get('id', '').lower() == package_id]
+        return [m for m in matches if self._in_declared_package(ctx, m)]
+
+    @staticmethod
+    def _in_declared_package(ctx, policy):
+        """The policy's (expanded) package and catalog are those the access_package and catalog options name."""
+        package, catalog = ctx.params.get('access_package'), ctx.params.get('catalog')
+        return (not package or names_object(policy.get('accessPackage') or {}, package)) and (
+            not catalog or names_object(policy.get('catalog') or {}, catalog))
 
     def find(self, ctx):
+        # The policy names its package and catalog: the package is looked up only when the policy is not found (to
+        # create it) or is given by id and belongs to another package than the declared one.
         ctx.package = None
-        reference = ctx.params.get('access_package')
+        reference, catalog = ctx.params.get('access_package'), ctx.params.get('catalog')
+        policy = super().find(ctx)
+        if policy is not None:
+            ctx.package = policy.get('accessPackage')
+            if not self._in_declared_package(ctx, policy):
+                declared = find_package(ctx, reference, catalog)
+                if declared is None:
+                    if ctx.params['state'] == 'absent':
+                        return None
+                    raise self._missing_package(reference, catalog)
+                raise ResourceError('assignment policy %s belongs to access package %r, not %r' % (
+                    policy['id'], (ctx.package or {}).get('displayName'), declared.get('displayName')))
+            return policy
         if reference:
-            ctx.package = find_package(ctx, reference, ctx.params.get('catalog'))
-            if ctx.package is None:
-                if ctx.params['state'] == 'absent':
-                    return None
-                missing = ValidationError('access_package', reference, 'no access package has this %s%s' % (
-                    'id' if is_guid(reference) else 'name', ' in catalog %r' % ctx.params['catalog'] if ctx.params.get('catalog') else ''))
+            ctx.package = find_package(ctx, reference, catalog)
+            if ctx.package is None and ctx.params['state'] != 'absent':
+                missing = self._missing_package(reference, catalog)
                 if ctx.params.get('id'):
                     raise missing
                 ctx.package = assume_created_earlier(ctx, reference, 'access package', missing)
-                return None
-        declared_package = ctx.package
-        policy = super().find(ctx)
-        if policy is not None and declared_package is not None and ctx.package['id'].lower() != declared_package['id'].lower():
-            raise ResourceError('assignment policy %s belongs to access package %r, not %r' % (
-                policy['id'], ctx.package.get('displayName'), declared_package.get('displayName')))
-        return policy
+        return None
+
+    @staticmethod
+    def _missing_package(reference, catalog):
+        return ValidationError('access_package', reference, 'no access package has this %s%s' % (
+            'id' if is_guid(reference) else 'name', ' in catalog %r' % catalog if catalog else ''))
 
     def view(self, ctx, obj, relations=None):
         user_ids, group_ids = subject_ids(obj)
-        labels = directory_labels(ctx, user_ids, group_ids)
+        names = directory_names(ctx)
+        labels = (names.labels(ctx, 'user', user_ids), names.labels(ctx, 'group', group_ids))
         for kind, found in zip(('users', 'groups'), labels):
             ctx.ids.update({(kind, label): object_id for object_id, label in found.items()})
         result = super().view(ctx, obj, relations)
@@ -796,18 +812,33 @@ class AssignmentPolicySpec(ResourceSpec):
 
     # ---- desired state ----
 
-    def _resolve(self, ctx):
-        def resolve(kind, reference, option):
-            found = resolve_user(ctx, reference, option) if kind == 'users' else resolve_group_in_play(ctx, reference, option)
-            label = found.get('userPrincipalName') if kind == 'users' else found.get('displayName')
-            label = label or found['id']
-            ctx.ids[(kind, label)] = found['id']
-            return label
-        return resolve
+    @staticmethod
+    def _people(ctx):
+        """Every user and group the task names, resolved with one read per kind: ``{(kind, reference): object}``."""
+        references = {'users': [], 'groups': []}
+
+        def collect(kind, reference, option):
+            references[kind].append((reference, option))
+            return reference
+        declared_sections(ctx.params, collect)
+        held = dict(zip(('users', 'groups'), subject_ids(ctx.current) if ctx.current else ((), ())))
+        found = {}
+        for kind, directory_kind in (('users', 'user'), ('groups', 'group')):
+            if references[kind]:
+                objects = directory_names(ctx).resolve(ctx, directory_kind, references[kind], held=held[kind], in_play=kind == 'groups')
+                found.update(((kind, reference), obj) for (reference, dummy), obj in zip(references[kind], objects))
+        return found
 
     def desired(self, ctx):
         wanted = super().desired(ctx)
-        wanted.update(declared_sections(ctx.params, self._resolve(ctx)))
+        found = self._people(ctx)
+
+        def resolve(kind, reference, dummy):
+            obj = found[(kind, reference)]
+            label = obj.get('userPrincipalName' if kind == 'users' else 'displayName') or obj['id']
+            ctx.ids[(kind, label)] = obj['id']
+            return label
+        wanted.update(declared_sections(ctx.params, resolve))
         return wanted
 
     def defaults(self, ctx, wanted):

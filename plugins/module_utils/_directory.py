@@ -48,10 +48,10 @@ class DirectoryNames:
     """What one module run knows of users and groups (id <-> label: a user's UPN, a group's display name), and the
     reads that add to it: one batched ``in`` filter per kind and question, never one GET per object.
 
-    References the current object already holds cost nothing: ``resolve`` takes the ids it holds, so a declared id
-    among them needs no read (a wrong id could not be held) and stands for itself until a read of its kind is made
-    anyway; when references of a kind need a read, the held ids are named in the same call, and a declared name that
-    matches one of them needs no lookup by name."""
+    References the current object already holds cost nothing: ``resolve`` takes the ids it holds, so declared ids that
+    are all among them need no read (a wrong id could not be held) and stand for themselves; when the references of a
+    kind need a read anyway, the held ids are named in the same call, and a declared name that matches one of them
+    needs no lookup by name."""
 
     def __init__(self):
         self.known = {kind: {} for kind in KINDS}  # kind -> {id (lower case): label}
@@ -94,7 +94,9 @@ class DirectoryNames:
                 raise ValidationError(option, reference, 'must be a user principal name (name@domain) or an object id')
         held = {object_id.lower() for object_id in held if object_id}
         known = self.known[kind]
-        if all(is_guid(reference) and reference.lower() in held for reference, dummy in references):
+        referenced = {reference.lower() for reference, dummy in references if is_guid(reference)}
+        # Only ids, all held, and no other held id left for the view to name: nothing to read.
+        if len(referenced) == len(references) and referenced <= held and not held - referenced - set(known):
             for reference, dummy in references:
                 if reference.lower() not in known:
                     known[reference.lower()] = reference.lower()

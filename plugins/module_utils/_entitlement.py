@@ -127,19 +127,27 @@ def require_catalog(ctx, reference, option='catalog'):
     return catalog
 
 
-def find_packages(ctx, name, catalog=None):
-    """Access packages named ``name`` (with their catalog expanded), only those in ``catalog`` when given."""
-    matches = ctx.client.list(PACKAGES, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': 'catalog'},
+def names_object(obj, reference, name_property='displayName'):
+    """True when ``reference`` is the object's id, or (not a GUID) its name in any case, as Graph's ``eq`` compares."""
+    if is_guid(reference):
+        return (obj.get('id') or '').lower() == reference.lower()
+    return (obj.get(name_property) or '').lower() == reference.lower()
+
+
+def find_packages(ctx, name, catalog_reference=None, expand='catalog'):
+    """Access packages named ``name`` (with their catalog expanded), only those in the catalog ``catalog_reference``
+    (id or display name) names when given: the package's catalog says which it is, so the catalog is not looked up."""
+    matches = ctx.client.list(PACKAGES, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': expand},
                               action='looking up access package %r' % name)
-    if catalog is not None:
-        matches = [m for m in matches if (m.get('catalog') or {}).get('id', '').lower() == catalog['id'].lower()]
+    if catalog_reference:
+        matches = [m for m in matches if names_object(m.get('catalog') or {}, catalog_reference)]
     return matches
 
 
-def get_package(ctx, package_id):
+def get_package(ctx, package_id, expand='catalog'):
     """The access package with its catalog expanded, or None."""
     try:
-        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': 'catalog'},
+        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': expand},
                                  action='reading access package %s' % package_id)
     except GraphError as exc:
         if exc.status == 404:
@@ -153,12 +161,7 @@ def find_package(ctx, reference, catalog_reference=None, option='access_package'
     """The access package with this id, or this display name (within the catalog when given), or None."""
     if is_guid(reference):
         return get_package(ctx, reference)
-    catalog = None
-    if catalog_reference:
-        catalog = find_catalog(ctx, catalog_reference)
-        if catalog is None:
-            return None
-    package = _unique(option, reference, find_packages(ctx, reference, catalog), 'access package')
+    package = _unique(option, reference, find_packages(ctx, reference, catalog_reference), 'access package')
     if package:
         ctx.client.remember(package['id'])
     return package
@@ -169,20 +172,3 @@ def active_assignments(ctx, filter_path, object_id, what):
     items = ctx.client.list(ASSIGNMENTS, params={'$filter': '%s eq %s' % (filter_path, odata_quote(object_id))},
                             action='counting the assignments of %s' % what)
     return [item for item in items if item.get('state') in ACTIVE_ASSIGNMENT_STATES]
-
-
-def directory_labels(ctx, user_ids=(), group_ids=()):
-    """How people read directory ids: ``({user id: UPN}, {group id: display name})``, keys lower-case.
-
-    Ids that no longer resolve (deleted objects) are left out; callers show the id itself."""
-    found = ({}, {})
-    for index, (path, ids, label) in enumerate((('/users', user_ids, 'userPrincipalName'), ('/groups', group_ids, 'displayName'))):
-        wanted = sorted({object_id.lower() for object_id in ids if object_id})
-        # Graph accepts at most 15 values in an `in` filter.
-        for start in range(0, len(wanted), 15):
-            chunk = wanted[start:start + 15]
-            items = ctx.client.list(path, params={'$filter': 'id in (%s)' % ','.join(odata_quote(i) for i in chunk),
-                                                  '$select': 'id,%s' % label},
-                                    action='looking up %s by id' % path.strip('/'))
-            found[index].update({item['id'].lower(): item.get(label) or item['id'] for item in items})
-    return found
