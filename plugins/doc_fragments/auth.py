@@ -121,6 +121,32 @@ options:
       - Directory of the token cache. Defaults to C(jitaccess.entra/tokens) under E(XDG_CACHE_HOME) or C(~/.cache).
       - Falls back to E(ENTRA_TOKEN_CACHE_DIR).
     type: path
+  connection_broker:
+    description:
+      - Keep the HTTPS transport to Graph, with its open connections, in a broker process between the tasks of a run.
+      - Every task is a new process; without the broker each one loads httpx and msgraph-core and opens new TLS
+        connections, which costs a converged task more than its own work. With it, the first task starts the broker
+        and the next ones hand it their requests over a Unix socket.
+      - The broker runs as the same user, answers only that user's processes, listens in a directory only its owner
+        may enter (O(connection_broker_dir)) and exits after O(connection_broker_idle) seconds without a request. It
+        writes nothing else to disk and holds no credential; tokens travel in the requests the tasks send.
+      - When the broker cannot be started or goes away, the task talks to Graph itself.
+      - Falls back to E(ENTRA_CONNECTION_BROKER).
+    type: bool
+    default: true
+  connection_broker_idle:
+    description:
+      - Seconds without a request after which the broker exits. The first task to start a broker sets it.
+      - Falls back to E(ENTRA_CONNECTION_BROKER_IDLE).
+    type: float
+    default: 60
+  connection_broker_dir:
+    description:
+      - Directory of the broker's socket; it must belong to the user running the task and be closed to others.
+      - Defaults to C(jitaccess.entra/broker) under E(XDG_RUNTIME_DIR), else E(XDG_CACHE_HOME) or C(~/.cache); when that
+        path is too long for a socket, a private directory in the system's temporary directory.
+      - Falls back to E(ENTRA_CONNECTION_BROKER_DIR).
+    type: path
 requirements:
   - python >= 3.11
   - msgraph-core

@@ -43,6 +43,9 @@ AUTH_ARGSPEC = dict(
     consistency_timeout=dict(type='float', default=60.0),
     token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_TOKEN_CACHE'])),
     token_cache_dir=dict(type='path', fallback=(env_fallback, ['ENTRA_TOKEN_CACHE_DIR'])),
+    connection_broker=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER'])),
+    connection_broker_idle=dict(type='float', default=60.0, fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER_IDLE'])),
+    connection_broker_dir=dict(type='path', fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER_DIR'])),
 )
 
 
@@ -67,6 +70,9 @@ class Connection:
                 raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
         if params['request_timeout'] <= 0:
             raise ConfigError('request_timeout=%s: must be more than 0 seconds' % params['request_timeout'])
+        if params.get('connection_broker_idle', 60.0) <= 0:
+            raise ConfigError('connection_broker_idle=%s: must be more than 0 seconds (connection_broker=false turns the broker off)'
+                              % params['connection_broker_idle'])
         for option in ('max_retry_wait', 'consistency_timeout'):
             if params[option] < 0:
                 raise ConfigError('%s=%s: must be 0 seconds or more' % (option, params[option]))

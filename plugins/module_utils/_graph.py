@@ -7,8 +7,9 @@
 Internal use only: this file is not part of the collection's public API and may change without notice.
 
 Every Ansible task is a fresh process, so the client exchanges plain JSON over msgraph-core's httpx middleware
-stack instead of deserialising into the SDK's typed models (seconds per task; see the design notes). The token
-is acquired once per process.
+stack instead of deserialising into the SDK's typed models (seconds per task; see the design notes). That stack
+lives in the connection broker between tasks when it can (_broker.py). The token is acquired once per process, and
+kept in the token cache across processes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._broker import (
+    BrokerGone, BrokerSession, TransportFailure, broker_directory, certificate_problem, graph_http_client, send, tls_context)
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import RecentCreates, cache_key, default_directory, tenant_key
 
@@ -85,6 +88,8 @@ class GraphClient:
         self._sleep = sleep
         self._runner = None
         self._http = None
+        self._broker = None
+        self.used_broker = False
         self._token = None
         self.token_from_cache = False
         self._key = None
@@ -94,32 +99,34 @@ class GraphClient:
         self.requests_sent = 0
 
     def __enter__(self):
-        # asyncio and httpx are imported only once a module is about to talk to Graph.
-        import asyncio  # pylint: disable=import-outside-toplevel
-        import httpx  # pylint: disable=import-outside-toplevel
-        from kiota_http.middleware import ParametersNameDecodingHandler, RedirectHandler  # pylint: disable=import-outside-toplevel
-        from msgraph_core import GraphClientFactory  # pylint: disable=import-outside-toplevel
-        from msgraph_core.middleware import GraphTelemetryHandler  # pylint: disable=import-outside-toplevel
-
-        self._httpx = httpx
         verify = self.connection.verify
         if isinstance(verify, str):
             try:
-                verify = ssl.create_default_context(cafile=verify)
+                ssl.create_default_context(cafile=verify)
             except (OSError, ssl.SSLError) as exc:
                 raise GraphError('ca_bundle=%s cannot be read as a PEM file of CA certificates: %s' % (verify, exc),
                                  action='setting up TLS') from exc
-        timeout = self.connection.params['request_timeout']
-        base = httpx.AsyncClient(verify=verify, timeout=timeout, follow_redirects=False)
-        # Retries stay in this client (not in the middleware) so the bounded total wait, read-your-writes and
-        # lost-create recovery share one loop; the middleware still handles redirects and Graph telemetry headers.
-        self._http = GraphClientFactory.create_with_custom_middleware(
-            [RedirectHandler(), ParametersNameDecodingHandler(), GraphTelemetryHandler()], client=base)
-        # One event loop for the whole module run; each request is one coroutine on it.
-        self._runner = asyncio.Runner()
+        params = self.connection.params
+        if params.get('connection_broker'):
+            # The transport, and its open connections, kept between the tasks of a run (see _broker.py).
+            self._broker = BrokerSession.open(broker_directory(params.get('connection_broker_dir')), verify,
+                                              params['request_timeout'], params.get('connection_broker_idle', 60.0))
+        if self._broker is None:
+            self._start_in_process()
         return self
 
+    def _start_in_process(self):
+        # asyncio, httpx and msgraph-core are imported only once a module is about to talk to Graph itself.
+        import asyncio  # pylint: disable=import-outside-toplevel
+
+        self._http = graph_http_client(tls_context(self.connection.verify), self.connection.params['request_timeout'])
+        # One event loop for the whole module run; each request is one coroutine on it.
+        self._runner = asyncio.Runner()
+
     def __exit__(self, *exc):
+        if self._broker is not None:
+            self._broker.close()
+            self._broker = None
         if self._runner is not None:
             self._runner.run(self._http.aclose())
             self._runner.close()
@@ -211,7 +218,7 @@ class GraphClient:
         while True:
             attempt += 1
             try:
-                response = self._runner.run(self._send(method, url, params, body))
+                response = self._exchange(method, url, params, body)
             except LostResponse as exc:
                 if exc.maybe_committed and method not in IDEMPOTENT_METHODS:
                     if recover is None:
@@ -255,8 +262,8 @@ class GraphClient:
                 return None
             return response.json()
 
-    async def _send(self, method, url, params, body):
-        httpx = self._httpx
+    def _exchange(self, method, url, params, body):
+        """One HTTP exchange, through the broker or in this process; no answer at all is a ``LostResponse``."""
         headers = {'Authorization': 'Bearer ' + self._bearer(), 'Accept': 'application/json'}
         content = None
         if body is not None:
@@ -264,17 +271,21 @@ class GraphClient:
             content = json.dumps(body)
         self.requests_sent += 1
         try:
-            return await self._http.request(method, url, params=params, content=content, headers=headers,
-                                            extensions={'kiota_request_options': {}})
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            problem = certificate_problem(exc)
-            if problem:
+            if self._broker is not None:
+                self.used_broker = True
+                return self._broker.send(method, url, params, headers, content, self.connection.params['request_timeout'])
+            return self._runner.run(send(self._http, method, url, params, headers, content))
+        except TransportFailure as exc:
+            if isinstance(exc, BrokerGone):
+                # The rest of the run goes without it; this request is resent or recovered like any lost one.
+                self._broker.close()
+                self._broker = None
+                self._start_in_process()
+            if exc.kind == 'certificate':
                 # Not a passing outage: retrying would only delay the same answer.
-                raise untrusted_certificate(self.connection, url, problem) from exc
-            # Nothing reached Graph: safe to send again whatever the method.
-            raise LostResponse('could not connect: %s' % exc, maybe_committed=False) from exc
-        except httpx.TransportError as exc:
-            raise LostResponse('%s: %s' % (type(exc).__name__, exc or 'no response')) from exc
+                raise untrusted_certificate(self.connection, url, exc.problem) from exc
+            # Nothing reached Graph after a failed connect: safe to send again whatever the method.
+            raise LostResponse(exc.message, maybe_committed=exc.kind == 'lost') from exc
 
     def _bearer(self):
         if self._token is None:
@@ -418,21 +429,6 @@ def _error_message(response):
 def _reason_name(reason):
     return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
             'replication': 'not yet replicated', 'connection': 'connection lost'}.get(reason, str(reason))
-
-
-def certificate_problem(exc):
-    """Why TLS certificate verification failed somewhere in ``exc``'s chain of causes, or None when it did not."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return exc.verify_message or exc.reason or str(exc)
-        # azure-core keeps only the text of the transport's error (and sometimes the error as inner_exception).
-        found = re.search(r'CERTIFICATE_VERIFY_FAILED\] certificate verify failed: ([^(]*)', str(exc))
-        if found:
-            return found.group(1).strip()
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, 'inner_exception', None)
-    return None
 
 
 def untrusted_certificate(connection, url, problem, action=None):

@@ -12,6 +12,9 @@ Not a test: it prints tables. Run with `make bench` (a few minutes; BENCH_ROUNDS
 - Requests: the emulator's request log, split by those task windows.
 - Peak RSS and CPU time: the tasks again, three times, each under an interpreter wrapper that records its child's
   peak RSS and CPU time (CPU time hardly moves when other work shares the machine; wall time does).
+- Connection broker: the tasks hand their requests to a broker process that keeps msgraph-core's transport and its
+  connections between tasks (the default); the row "group, connection_broker: false" is the task doing it itself,
+  and the broker's own peak RSS is printed under the table.
 - Token requests: one task per module from an empty token cache, then the same with `token_cache: false`; the time the
   cache saves per task is the difference between the rows "group" and "group, token_cache: false".
 """
@@ -264,6 +267,21 @@ def spread(values):
     return str(low) if low == high else '%d-%d' % (low, high)
 
 
+def stop_brokers(directory):
+    """Peak RSS (MB) of each broker serving in ``directory``, which are then stopped."""
+    peaks = []
+    for proc in Path('/proc').iterdir():
+        try:
+            if not proc.name.isdigit() or str(directory) not in (proc / 'cmdline').read_text(errors='replace'):
+                continue
+            status = (proc / 'status').read_text()
+        except OSError:
+            continue
+        peaks.append(int(status.split('VmHWM:')[1].split()[0]) / 1024.0)
+        os.kill(int(proc.name), 15)
+    return peaks
+
+
 def report(results, kinds, note):
     cost, requests, (peaks, cpu), tokens = results
     print('machine: %d cores, load average %.1f; Python %s; %d rounds, the first not counted' % (
@@ -276,7 +294,7 @@ def report(results, kinds, note):
     print('  %-38s %7s %6s %6s %6s %6s %6s %7s' % ('module', 's/task', 'ratio', 'CPU s', 'ratio', 'reads', 'writes', 'RSS MB'))
     for label, task in kinds:
         module = module_of(task)
-        measured = 'vars' not in task and 'token_cache' not in next(iter(task.values()))
+        measured = 'vars' not in task and not {'token_cache', 'connection_broker'} & set(next(iter(task.values())))
         process = ('%6.3f %5.2fx' % (cpu[module], cpu[module] / cpu['noop'])) if measured else '%6s %6s' % ('', '')
         print('  %-38s %7.3f %5.2fx %s %6s %6s %7s' % (
             label, cost[label], cost[label] / cost[NOOP], process, spread([count(e, True) for e in requests[label]]),
@@ -315,13 +333,14 @@ def main():
                    AZURE_TENANT_ID=tenant['tenant_id'], AZURE_CLIENT_ID=tenant['client_id'],
                    AZURE_CLIENT_SECRET=tenant['client_secret'], AZURE_AUTHORITY_HOST=info['base_url'],
                    ENTRA_GRAPH_ENDPOINT=info['base_url'], ENTRA_CA_BUNDLE=info['ca_path'],
-                   ENTRA_TOKEN_CACHE_DIR=str(workdir / 'token-cache'))
+                   ENTRA_TOKEN_CACHE_DIR=str(workdir / 'token-cache'), ENTRA_CONNECTION_BROKER_DIR=str(workdir / 'brokers'))
         runner = Runner(workdir, env, interpreter)
         resources = resource_tasks(tenant['domain'])
         runner.run(SETUP_TASKS + resources)
         kinds = [(NOOP, {'noop': {'label': 'x'}})] + resources + INFO_TASKS
         group = resources[0][1]['jitaccess.entra.group']
-        extras = [('group, token_cache: false', {'jitaccess.entra.group': dict(group, token_cache=False)})]
+        extras = [('group, token_cache: false', {'jitaccess.entra.group': dict(group, token_cache=False)}),
+                  ('group, connection_broker: false', {'jitaccess.entra.group': dict(group, connection_broker=False)})]
         if interpreter != sys.executable:
             extras.append(('group, development venv', {'jitaccess.entra.group': group,
                                                        'vars': {'ansible_python_interpreter': sys.executable}}))
@@ -329,7 +348,11 @@ def main():
         results = (cost, requests, measure_process(runner, kinds), measure_tokens(runner, emulator, kinds[1:]))
     finally:
         emulator.stop()
+        brokers = stop_brokers(workdir / 'brokers')
     report(results, kinds + extras, note)
+    print()
+    print('Connection broker (kept between tasks, one per interpreter and TLS setting): %d process(es), peak RSS %s MB' % (
+        len(brokers), ', '.join('%.1f' % peak for peak in brokers) or '-'))
     print()
     print('bench took %.0f s' % (time.monotonic() - started))
 

@@ -353,6 +353,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             "time": arrival, "kind": outcome.kind, "tenant": outcome.tenant, "method": request["method"], "path": path,
             "query": raw_query, "version": outcome.version, "status": outcome.status, "body": outcome.log_body,
             "fault": outcome.fault, "identity": outcome.identity,
+            # Which TCP connection carried the request: shows clients keeping connections open across requests.
+            "connection": "%s:%s" % handler.client_address[:2],
         })
         if outcome.drop:
             handler.close_connection = True
