@@ -28,7 +28,6 @@ import json
 import os
 import re
 import socket
-import ssl
 import struct
 import subprocess
 import sys
@@ -53,7 +52,7 @@ MAX_SOCKET_PATH = 100
 
 class TransportFailure(Exception):
     """No answer from Graph: ``kind`` is ``connect`` (nothing was sent), ``certificate`` (the server's TLS certificate
-    is not trusted; ``problem`` says why) or ``lost`` (the request may have reached Graph before the connection broke)."""
+    is not trusted; ``problem`` says why), ``setup`` (the broker could not load the CA bundle) or ``lost`` (the request may have reached Graph before the connection broke)."""
 
     def __init__(self, kind, message, problem=None):
         super().__init__(message)
@@ -87,6 +86,8 @@ class _Headers(dict):
 
 def certificate_problem(exc):
     """Why TLS certificate verification failed somewhere in ``exc``'s chain of causes, or None when it did not."""
+    import ssl  # pylint: disable=import-outside-toplevel
+
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -120,6 +121,9 @@ def graph_http_client(verify, timeout):
 def tls_context(verify):
     """httpx's ``verify`` from the connection's: True, False, or a context trusting the CA bundle at that path."""
     if isinstance(verify, str):
+        import ssl  # pylint: disable=import-outside-toplevel
+
+
         return ssl.create_default_context(cafile=verify)
     return verify
 
@@ -321,7 +325,11 @@ def _unlink_if_same(path, inode):
 class _Broker:
     def __init__(self, config):
         self.config = config
-        self.http = graph_http_client(tls_context(config['verify']), config['timeout'])
+        self.http, self.setup_error = None, None
+        try:
+            self.http = graph_http_client(tls_context(config['verify']), config['timeout'])
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: an unreadable or broken CA bundle
+            self.setup_error = str(exc)
         self.busy = 0
         self.last = time.monotonic()
 
@@ -336,7 +344,8 @@ class _Broker:
         finally:
             server.close()
             _unlink_if_same(path, bound)
-            await self.http.aclose()
+            if self.http is not None:
+                await self.http.aclose()
 
     async def serve_client(self, reader, writer):
         import asyncio  # pylint: disable=import-outside-toplevel
@@ -362,6 +371,8 @@ class _Broker:
             writer.close()
 
     async def relay(self, request):
+        if self.setup_error:
+            return {'failure': 'setup', 'message': self.setup_error}
         try:
             response = await send(self.http, request['method'], request['url'], request['params'], request['headers'],
                                   request['content'], request['timeout'])

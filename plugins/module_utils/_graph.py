@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import ssl
 import time
 from urllib.parse import urlsplit
 
@@ -99,29 +98,31 @@ class GraphClient:
         self.requests_sent = 0
 
     def __enter__(self):
-        verify = self.connection.verify
-        if isinstance(verify, str):
-            try:
-                ssl.create_default_context(cafile=verify)
-            except (OSError, ssl.SSLError) as exc:
-                raise GraphError('ca_bundle=%s cannot be read as a PEM file of CA certificates: %s' % (verify, exc),
-                                 action='setting up TLS') from exc
         params = self.connection.params
         if params.get('connection_broker'):
             # The transport, and its open connections, kept between the tasks of a run (see _broker.py).
-            self._broker = BrokerSession.open(broker_directory(params.get('connection_broker_dir')), verify,
+            self._broker = BrokerSession.open(broker_directory(params.get('connection_broker_dir')), self.connection.verify,
                                               params['request_timeout'], params.get('connection_broker_idle', 60.0))
         if self._broker is None:
             self._start_in_process()
         return self
 
     def _start_in_process(self):
-        # asyncio, httpx and msgraph-core are imported only once a module is about to talk to Graph itself.
+        # asyncio, ssl, httpx and msgraph-core are imported only once a module is about to talk to Graph itself.
         import asyncio  # pylint: disable=import-outside-toplevel
+        import ssl  # pylint: disable=import-outside-toplevel
 
-        self._http = graph_http_client(tls_context(self.connection.verify), self.connection.params['request_timeout'])
+        try:
+            context = tls_context(self.connection.verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise self._unreadable_ca_bundle(exc) from exc
+        self._http = graph_http_client(context, self.connection.params['request_timeout'])
         # One event loop for the whole module run; each request is one coroutine on it.
         self._runner = asyncio.Runner()
+
+    def _unreadable_ca_bundle(self, problem):
+        return GraphError('ca_bundle=%s cannot be read as a PEM file of CA certificates: %s' % (self.connection.verify, problem),
+                          action='setting up TLS')
 
     def __exit__(self, *exc):
         if self._broker is not None:
@@ -281,6 +282,8 @@ class GraphClient:
                 self._broker.close()
                 self._broker = None
                 self._start_in_process()
+            if exc.kind == 'setup':
+                raise self._unreadable_ca_bundle(exc.message) from exc
             if exc.kind == 'certificate':
                 # Not a passing outage: retrying would only delay the same answer.
                 raise untrusted_certificate(self.connection, url, exc.problem) from exc
