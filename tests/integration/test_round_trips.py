@@ -170,8 +170,8 @@ def test_assignment_policy_of_another_package_is_still_refused(emulator, tenant,
     other = run_module('access_package', dict(auth, display_name='Other package', catalog=CATALOG))
     assert other['changed'] is True
     emulator.clear_log()
-    result = run_module('access_package_assignment_policy', dict(auth, id=world['assignment_policy'], access_package='Other package',
-                                                                  catalog=CATALOG))
+    args = dict(auth, id=world['assignment_policy'], access_package='Other package', catalog=CATALOG)
+    result = run_module('access_package_assignment_policy', args)
     assert result['failed'] is True and "belongs to access package 'ChatGPT access', not 'Other package'" in result['msg'], result
     assert emulator.writes(tenant.tenant_id) == []
 
