@@ -52,7 +52,8 @@ MAX_SOCKET_PATH = 100
 
 class TransportFailure(Exception):
     """No answer from Graph: ``kind`` is ``connect`` (nothing was sent), ``certificate`` (the server's TLS certificate
-    is not trusted; ``problem`` says why), ``setup`` (the broker could not load the CA bundle) or ``lost`` (the request may have reached Graph before the connection broke)."""
+    is not trusted; ``problem`` says why), ``setup`` (the broker could not load the CA bundle) or ``lost`` (the request
+    may have reached Graph before the connection broke)."""
 
     def __init__(self, kind, message, problem=None):
         super().__init__(message)
@@ -122,7 +123,6 @@ def tls_context(verify):
     """httpx's ``verify`` from the connection's: True, False, or a context trusting the CA bundle at that path."""
     if isinstance(verify, str):
         import ssl  # pylint: disable=import-outside-toplevel
-
 
         return ssl.create_default_context(cafile=verify)
     return verify
