@@ -146,16 +146,19 @@ class PolicyRules(Children):
         return [(rule['id'], self.item(rule)) for rule in rules]
 
     def resolve(self, ctx, items):
+        # The categories the policy's rules already hold name themselves: only others are looked up in the tenant's list.
+        held = category_index(destination for rule in (ctx.current or {}).get('policyRules') or [] for destination in rule.get('destinations') or []
+                              if destination.get('@odata.type') == NS + 'webCategory' and destination.get('name'))
         index = None
         resolved = []
         for number, item in enumerate(items):
             values = item['destinations']
             if item['type'] == 'webCategory':
-                if index is None:
+                if index is None and any(category_name(value, held) is None for value in values):
                     index = category_index(ctx.client.list(CATEGORIES_PATH, api='beta', action='reading the web category list'))
                 names = []
                 for value in values:
-                    name = category_name(value, index)
+                    name = category_name(value, index or held)
                     if name is None:
                         raise ValidationError('rules[%d].destinations' % number, value,
                                               'is not a web category of this tenant' + category_hint(value, index))

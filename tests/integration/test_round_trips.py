@@ -176,6 +176,24 @@ def test_assignment_policy_of_another_package_is_still_refused(emulator, tenant,
     assert emulator.writes(tenant.tenant_id) == []
 
 
+def test_filtering_policy_reads_the_category_list_only_for_a_category_its_rules_do_not_hold(emulator, tenant, auth):
+    rule = {'name': 'AI', 'type': 'webCategory', 'destinations': ['Artificial Intelligence']}
+    policy = dict(auth, name='Block AI', action='block', rules=[rule])
+    assert run_module('filtering_policy', policy)['changed'] is True
+    for check in (False, True):
+        emulator.clear_log()
+        assert run_module('filtering_policy', policy, check=check)['changed'] is False
+        assert [path for path, dummy in reads(emulator, tenant)] == ['/beta/networkAccess/filteringPolicies']
+    emulator.clear_log()
+    grown = dict(policy, rules=[dict(rule, destinations=['ArtificialIntelligence', 'Gambling'])])
+    assert run_module('filtering_policy', grown, check=True)['changed'] is True
+    assert [path for path, dummy in reads(emulator, tenant)] == [
+        '/beta/networkAccess/filteringPolicies', '/beta/networkAccess/connectivity/webCategories']
+    unknown = run_module('filtering_policy', dict(policy, rules=[dict(rule, destinations=['ArtificialIntelligence', 'Chatbots'])]))
+    assert unknown['failed'] is True and "rules[0].destinations" in unknown['msg'] and 'Chatbots' in unknown['msg'], unknown
+    assert emulator.writes(tenant.tenant_id) == []
+
+
 # ---- the role ------------------------------------------------------------------------------------------------------
 
 # What one converged run of the role (one app) may read, and why. Before issue 8 such a run read 31 times.
@@ -184,14 +202,15 @@ def test_assignment_policy_of_another_package_is_still_refused(emulator, tenant,
 #    package (catalog and role scopes expanded) and the assignment policy (package, catalog and questions expanded);
 #  - the stray-member check, one read per collection it compares: the group and its members, the access package and
 #    its assignments;
-#  - references the role's variables give by name, once per kind: the web categories the block rule names (checked
-#    against the tenant's list), and the users and the groups the assignment policy names (one batched read each).
+#  - references the role's variables give by name, once per kind: the users and the groups the assignment policy
+#    names (one batched read each). The web categories of the block rule are the ones its rule already holds, so
+#    the tenant's category list is not read.
 # The catalog, profile, group and package are passed on by id, so no task looks them up. Nothing here pages.
 MANAGED_OBJECTS = 9
 STRAY_MEMBER_CHECK = 4
-NAMED_REFERENCE_KINDS = 3
+NAMED_REFERENCE_KINDS = 2
 CONVERGED_ROLE_READS = [
-    '/beta/networkAccess/filteringPolicies', '/beta/networkAccess/connectivity/webCategories',  # block policy
+    '/beta/networkAccess/filteringPolicies',  # block policy
     '/beta/networkAccess/filteringProfiles',  # Baseline link
     EM + '/catalogs',
     '/beta/networkAccess/filteringPolicies',  # allow policy
