@@ -4,18 +4,18 @@ lag, a crash mid-run, lost responses, two runs at once, and changes made out of 
 Every scenario ends by comparing the tenant with one the role converged without faults: the same objects, settings
 and links, each name once (``fingerprint``), so a duplicate of any kind fails the comparison. The request log shows
 what was injected and what the role sent. ``pytest -s`` prints one line per scenario (``TABLE |``); from a run on
-2 cores (a run without faults: 49 Graph requests, 12 of them writes):
+2 cores, modules through the connection broker (a run without faults: 47 Graph requests, 12 of them writes):
 
 | scenario | Graph requests | injected (answers refused or lost) | writes | outcome |
 |---|---|---|---|---|
-| throttling storm: 30% 429 with Retry-After 1, 5% 503 with Retry-After 2 | 73 | 20 x 429, 4 x 503 | 16, 4 refused | converged, 44 s |
-| replication lag: a new object 404s, and lookups by name miss it, for 3 s | 65 | 11 listings, 3 x 404, 2 x 400 | 17, 5 refused | converged, 39 s |
+| throttling storm: 30% 429 with Retry-After 1, 5% 503 with Retry-After 2 | 70 | 20 x 429, 3 x 503 | 16, 4 refused | converged, 38 s |
+| replication lag: a new object 404s, and lookups by name miss it, for 3 s | 63 | 11 listings, 3 x 404, 2 x 400 | 17, 5 refused | converged, 34 s |
 | crash: every request from the 5th write on answers 500 | 16 | 1 x 500 | 5, 1 refused | stopped at the 5th write, 8 s |
-| ... rerun once the fault clears | 42 | none | 8 | converged, 17 s |
-| lost responses: half the POSTs committed, then the connection cut | 53 | 5 x dropped | 12 | converged, 15 s |
-| two runs started together | 49 | none | 12 | one converged (14 s); the other stopped at the lock (3 s) |
-| out-of-band changes, check mode | 31 | 5 changes | 0 | all 5 reported, 12 s |
-| ... apply with jit_ai_access_remove_stray_members | 38 | none | 5 | all 5 restored, 15 s |
+| ... rerun once the fault clears | 38 | none | 8 | converged, 13 s |
+| lost responses: half the POSTs committed, then the connection cut | 51 | 5 x dropped | 12 | converged, 14 s |
+| two runs started together | 47 | none | 12 | one converged (13 s); the other stopped at the lock (4 s) |
+| out-of-band changes, check mode | 16 | 5 changes | 0 | all 5 reported, 10 s |
+| ... apply with jit_ai_access_remove_stray_members | 23 | none | 5 | all 5 restored, 11 s |
 
 Each retry waited at least its Retry-After; each lost create was found by name instead of being sent again; the
 rerun after the crash made only what was missing; the run that found the lock sent nothing to Graph.
