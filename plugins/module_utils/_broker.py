@@ -166,9 +166,10 @@ def broker_directory(configured=None):
     return None
 
 
-def broker_key(verify, timeout):
-    """What a broker is for: this interpreter, this file's code, the TLS trust and the transport's environment."""
-    material = [str(PROTOCOL), sys.executable, sys.version, _own_source() or '', repr(timeout)]
+def broker_key(source, verify, timeout):
+    """What a broker is for: this interpreter, this file's code (``source``), the TLS trust and the transport's
+    environment; None when the CA bundle cannot be read."""
+    material = [str(PROTOCOL), sys.executable, sys.version, source, repr(timeout)]
     if isinstance(verify, str):
         try:
             with open(verify, 'rb') as handle:
@@ -202,9 +203,11 @@ class BrokerSession:
     @classmethod
     def open(cls, directory, verify, timeout, idle):
         """Connect to the broker for this transport, starting it when there is none; None when it cannot be had."""
-        key = broker_key(verify, timeout)
         source = _own_source()
-        if directory is None or key is None or source is None:
+        if directory is None or source is None:
+            return None
+        key = broker_key(source, verify, timeout)
+        if key is None:
             return None
         path = os.path.join(directory, key + '.sock')
         sock = _connect(path)

@@ -88,7 +88,6 @@ class GraphClient:
         self._runner = None
         self._http = None
         self._broker = None
-        self.used_broker = False
         self._token = None
         self.token_from_cache = False
         self._key = None
@@ -273,7 +272,6 @@ class GraphClient:
         self.requests_sent += 1
         try:
             if self._broker is not None:
-                self.used_broker = True
                 return self._broker.send(method, url, params, headers, content, self.connection.params['request_timeout'])
             return self._runner.run(send(self._http, method, url, params, headers, content))
         except TransportFailure as exc:
@@ -355,9 +353,6 @@ class GraphClient:
             ids.update(entry.get('id') for entry in self.recent_creates.entries() if entry.get('id'))
         return ids
 
-    def _is_recent(self, url):
-        return any(object_id in url for object_id in self._recent())
-
     def _unlisted(self, path, api, params, items):
         """Objects created moments ago in this collection that a listing of it (whole, or by a name) should show but does not."""
         if self.recent_creates is None or '?' in path:
@@ -378,10 +373,11 @@ class GraphClient:
         such an object, referred to in the request body, does not exist (not every Graph replica has seen it yet)."""
         if response.status_code not in (400, 404):
             return False
-        if response.status_code == 404 and self._is_recent(url):
+        recent = self._recent()
+        if response.status_code == 404 and any(object_id in url for object_id in recent):
             return True
         message = _error_message(response)
-        return bool(MISSING.search(message)) and any(object_id in message for object_id in self._recent())
+        return bool(MISSING.search(message)) and any(object_id in message for object_id in recent)
 
     @staticmethod
     def _backoff(attempt):

@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.integration.harness import collection_root  # noqa: E402  pylint: disable=wrong-import-position
+from tests.integration.harness import broker_pids, collection_root  # noqa: E402  pylint: disable=wrong-import-position
 
 ROUNDS = int(os.environ.get('BENCH_ROUNDS', '5'))
 NOOP = 'no-op module'
@@ -270,15 +270,13 @@ def spread(values):
 def stop_brokers(directory):
     """Peak RSS (MB) of each broker serving in ``directory``, which are then stopped."""
     peaks = []
-    for proc in Path('/proc').iterdir():
+    for pid in broker_pids(directory):
         try:
-            if not proc.name.isdigit() or str(directory) not in (proc / 'cmdline').read_text(errors='replace'):
-                continue
-            status = (proc / 'status').read_text()
+            status = Path('/proc/%d/status' % pid).read_text()
         except OSError:
             continue
         peaks.append(int(status.split('VmHWM:')[1].split()[0]) / 1024.0)
-        os.kill(int(proc.name), 15)
+        os.kill(pid, 15)
     return peaks
 
 

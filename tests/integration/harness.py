@@ -26,6 +26,31 @@ def collection_root(base):
     return Path(base)
 
 
+def broker_pids(directory):
+    """Connection brokers serving a socket in ``directory``, by their command lines."""
+    pids = []
+    for entry in Path('/proc').iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / 'cmdline').read_bytes().decode('utf-8', 'replace')
+        except OSError:
+            continue
+        if 'broker-' in command and str(directory) in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def graph_client(args):
+    """A Graph client of the collection for module arguments ``args`` (the auth options' defaults filled in)."""
+    from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, Connection  # pylint: disable=import-outside-toplevel
+    from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient  # pylint: disable=import-outside-toplevel
+
+    params = {name: spec.get('default') for name, spec in AUTH_ARGSPEC.items()}
+    params.update(args)
+    return GraphClient(Connection(params))
+
+
 def auth_args(emulator, tenant, **overrides):
     args = dict(tenant_id=tenant.tenant_id, client_id=tenant.client_id, client_secret=tenant.client_secret,
                 authority_host=emulator.base_url, graph_endpoint=emulator.base_url, ca_bundle=emulator.ca_path)

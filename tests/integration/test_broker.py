@@ -13,26 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._auth import Connection
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
-from tests.integration.harness import Playbook, run_module
+from tests.integration.harness import Playbook, broker_pids, graph_client, run_module
 
 GROUP = 'Allow ChatGPT Access'
-
-
-def broker_pids(directory):
-    """Processes serving a socket in ``directory``, from their command lines."""
-    pids = []
-    for entry in Path('/proc').iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / 'cmdline').read_bytes().decode('utf-8', 'replace')
-        except OSError:
-            continue
-        if 'broker-' in command and str(directory) in command:
-            pids.append(int(entry.name))
-    return pids
 
 
 def gone(pid):
@@ -107,13 +90,8 @@ def test_a_broker_that_was_killed_is_replaced(emulator, tenant, auth, broker_dir
 
 
 def test_a_broker_lost_in_the_middle_of_a_task_is_done_without(emulator, tenant, auth, broker_dir):
-    from ansible.module_utils.basic import AnsibleModule  # pylint: disable=import-outside-toplevel,unused-import
-    from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC  # pylint: disable=import-outside-toplevel
-
-    params = {name: spec.get('default') for name, spec in AUTH_ARGSPEC.items()}
-    params.update(auth, connection_broker_dir=str(broker_dir))
     created = run_module('group', dict(auth, display_name=GROUP, connection_broker_dir=str(broker_dir)))['group']
-    with GraphClient(Connection(params)) as client:
+    with graph_client(dict(auth, connection_broker_dir=str(broker_dir))) as client:
         assert client.get('/groups/%s' % created['id'])['displayName'] == GROUP
         [pid] = broker_pids(broker_dir)
         os.kill(pid, signal.SIGKILL)

@@ -7,11 +7,9 @@ import re
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, Connection
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
-from tests.integration.harness import GraphAdmin, run_module
+from tests.integration.harness import GraphAdmin, graph_client, run_module
 
 NA = '#microsoft.graph.networkaccess.'
 BLOCK = 'Block generative AI'
@@ -361,9 +359,7 @@ class _Context:  # pylint: disable=too-few-public-methods
 
 def test_resolve_filtering_profile_for_other_specs(emulator, tenant, auth):
     created = run_module('filtering_profile', dict(auth, name=PROFILE, priority=100))['filtering_profile']
-    params = {key: spec.get('default') for key, spec in AUTH_ARGSPEC.items()}
-    params.update(auth, token_cache=False)
-    with GraphClient(Connection(params)) as client:
+    with graph_client(dict(auth, token_cache=False)) as client:
         ctx = _Context(client)
         assert resolve_filtering_profile(ctx, 'allow chatgpt PROFILE', 'profile')['id'] == created['id']
         assert resolve_filtering_profile(ctx, created['id'], 'profile')['name'] == PROFILE
