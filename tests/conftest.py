@@ -1,4 +1,4 @@
-"""Make this checkout importable as ansible_collections.jitaccess.entra for every test; isolate the token cache and the connection broker."""
+"""Make this checkout importable as ansible_collections.jitaccess.entra for every test; isolate the token cache."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from tests.integration.harness import collection_root
 COLLECTIONS = collection_root(tempfile.mkdtemp(prefix='jitaccess-collections-'))
 sys.path.insert(0, str(COLLECTIONS))
 
-# Module runs (in-process and under ansible-playbook) share a token cache that belongs to the test session only.
+# Module runs (in-process and under ansible-playbook) share a token cache (and the recently created
+# objects) that belong to the test session only: nothing is written to the real ~/.cache.
 os.environ['ENTRA_TOKEN_CACHE_DIR'] = tempfile.mkdtemp(prefix='jitaccess-tokens-')
-# ... and connection brokers of their own, which leave soon after the session does.
-os.environ['ENTRA_CONNECTION_BROKER_DIR'] = tempfile.mkdtemp(prefix='jitaccess-brokers-')
-os.environ['ENTRA_CONNECTION_BROKER_IDLE'] = '20'

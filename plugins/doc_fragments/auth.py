@@ -25,7 +25,9 @@ options:
     choices: [auto, client_secret, certificate, managed_identity, workload_identity, azure_cli, access_token]
   tenant_id:
     description:
-      - Directory (tenant) id of the Entra tenant. Falls back to E(AZURE_TENANT_ID).
+      - Directory (tenant) id of the Entra tenant, a GUID. Falls back to E(AZURE_TENANT_ID).
+      - Every token, whatever its source, is checked against it before the first request to Graph; a token issued for
+        another tenant fails the task naming both tenant ids.
     type: str
   client_id:
     description:
@@ -86,7 +88,8 @@ options:
     default: false
   request_timeout:
     description:
-      - Seconds to wait for one HTTP response.
+      - Seconds one HTTP request to Graph may take as a whole, connecting, sending and reading the complete answer
+        included. A request that takes longer counts as lost and is retried or recovered like a dropped connection.
     type: float
     default: 30
   max_retry_wait:
@@ -101,8 +104,8 @@ options:
         A C(400) or C(404) saying that such an object, named in the request, does not exist is retried the same way.
       - An object that an earlier task of this user created less than 15 seconds ago (or O(consistency_timeout), if
         shorter) is waited for too, when a listing or a lookup by name does not show it yet. For that the modules keep
-        the ids and names of the objects they create for 15 seconds, in C(jitaccess.entra/created) under
-        E(XDG_CACHE_HOME) or C(~/.cache).
+        the ids and names of the objects they create for 15 seconds, in O(token_cache_dir) when it is set, else in
+        C(jitaccess.entra/created) under E(XDG_CACHE_HOME) or C(~/.cache).
     type: float
     default: 60
   token_cache:
@@ -111,6 +114,10 @@ options:
       - Tokens are kept until five minutes before they expire in files only their owner can read, under
         O(token_cache_dir), one per credential. The key is a hash of the credential, its secret included, so a
         changed secret never reuses an old token.
+      - Each entry records the tenant, object id, app id and user the token was issued to, and is used only when the
+        token says the same and its tenant and app are O(tenant_id) and O(client_id).
+      - Tokens of O(auth_source=azure_cli) and of a system-assigned managed identity (no O(client_id)) are never
+        cached, since the account behind them can change between two tasks; nor are tokens from O(access_token).
       - Turn it off where no access token may be written to disk; every task then loads azure-identity and requests
         a token of its own, which costs time. Tokens from O(access_token) are never cached.
       - Falls back to E(ENTRA_TOKEN_CACHE).
@@ -118,40 +125,15 @@ options:
     default: true
   token_cache_dir:
     description:
-      - Directory of the token cache. Defaults to C(jitaccess.entra/tokens) under E(XDG_CACHE_HOME) or C(~/.cache).
+      - Directory of the token cache, and of the recently created objects (see O(consistency_timeout)). Defaults to
+        C(jitaccess.entra/tokens) under E(XDG_CACHE_HOME) or C(~/.cache).
+      - It must belong to the user running the task, must not be a symbolic link and must not be writable by group or
+        others; the task fails otherwise, since anyone who can write to it could plant a token for another tenant.
       - Falls back to E(ENTRA_TOKEN_CACHE_DIR).
-    type: path
-  connection_broker:
-    description:
-      - Keep the HTTPS transport to Graph, with its open connections, in a broker process between the tasks of a run.
-      - Every task is a new process; without the broker each one loads httpx and msgraph-core and opens new TLS
-        connections, which costs a converged task more than its own work. With it, the first task starts the broker
-        and the next ones hand it their requests over a Unix socket.
-      - The broker runs as the same user, answers only that user's processes, listens in a directory only its owner
-        may enter (O(connection_broker_dir)) and exits after O(connection_broker_idle) seconds without a request. It
-        writes nothing else to disk and holds no credential; tokens travel in the requests the tasks send.
-      - When the broker cannot be started or goes away, the task talks to Graph itself.
-      - Falls back to E(ENTRA_CONNECTION_BROKER).
-    type: bool
-    default: true
-  connection_broker_idle:
-    description:
-      - Seconds without a request after which the broker exits. The first task to start a broker sets it.
-      - Falls back to E(ENTRA_CONNECTION_BROKER_IDLE).
-    type: float
-    default: 60
-  connection_broker_dir:
-    description:
-      - Directory of the broker's socket; it must belong to the user running the task and be closed to others.
-      - Defaults to C(jitaccess.entra/broker) under E(XDG_RUNTIME_DIR), else E(XDG_CACHE_HOME) or C(~/.cache); when that
-        path is too long for a socket, a private directory in the system's temporary directory.
-      - Falls back to E(ENTRA_CONNECTION_BROKER_DIR).
     type: path
 requirements:
   - python >= 3.11
-  - msgraph-core
   - azure-identity
-  - httpx
 notes:
   - Every option above can be set once for all modules with C(module_defaults) and the action group
     C(group/jitaccess.entra.graph).

@@ -10,9 +10,13 @@ AUTH_ARGSPEC is paired with the ``jitaccess.entra.auth`` doc fragment; a unit te
 
 from __future__ import annotations
 
+import re
+
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import TokenCache, default_directory
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import NAMED_SOURCES, TokenCache, default_directory
+
+GUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 
 AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token')
 
@@ -43,9 +47,6 @@ AUTH_ARGSPEC = dict(
     consistency_timeout=dict(type='float', default=60.0),
     token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_TOKEN_CACHE'])),
     token_cache_dir=dict(type='path', fallback=(env_fallback, ['ENTRA_TOKEN_CACHE_DIR'])),
-    connection_broker=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER'])),
-    connection_broker_idle=dict(type='float', default=60.0, fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER_IDLE'])),
-    connection_broker_dir=dict(type='path', fallback=(env_fallback, ['ENTRA_CONNECTION_BROKER_DIR'])),
 )
 
 
@@ -70,9 +71,10 @@ class Connection:
                 raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
         if params['request_timeout'] <= 0:
             raise ConfigError('request_timeout=%s: must be more than 0 seconds' % params['request_timeout'])
-        if params.get('connection_broker_idle', 60.0) <= 0:
-            raise ConfigError('connection_broker_idle=%s: must be more than 0 seconds (connection_broker=false turns the broker off)'
-                              % params['connection_broker_idle'])
+        if params.get('tenant_id') and not GUID.fullmatch(params['tenant_id']):
+            raise ConfigError('tenant_id=%s: must be the directory (tenant) id, a GUID such as 00000000-0000-0000-0000-000000000000 '
+                              '(Entra admin center > Overview > Tenant ID); a domain name cannot be checked against the '
+                              "token's tenant" % params['tenant_id'])
         for option in ('max_retry_wait', 'consistency_timeout'):
             if params[option] < 0:
                 raise ConfigError('%s=%s: must be 0 seconds or more' % (option, params[option]))
@@ -91,10 +93,24 @@ class Connection:
         return self.params.get('tenant_id')
 
     def token_cache(self):
-        """The shared token cache, or None when disabled or pointless (a token the caller supplied)."""
-        if not self.params.get('token_cache') or self.source == 'access_token':
+        """The shared token cache, or None when disabled, pointless (a token the caller supplied) or unsafe: the Azure
+        CLI's account and a system-assigned managed identity can change between tasks without the task saying so."""
+        if not self.params.get('token_cache') or not self.token_identity_named:
             return None
         return TokenCache(self.params.get('token_cache_dir') or default_directory())
+
+    @property
+    def token_identity_named(self):
+        """Whether the task names the identity its token is for (tenant and app), so a cached token can be checked."""
+        return self.source in NAMED_SOURCES or (self.source == 'managed_identity' and bool(self.params.get('client_id')))
+
+    def expected_identity(self):
+        """What a token for this task must say: its tenant, and the app (or managed identity) when the task names one."""
+        return {'tid': self.tenant_id, 'appid': self.params.get('client_id') if self.token_identity_named else None}
+
+    def cache_directory(self, kind):
+        """Where files of ``kind`` go: token_cache_dir when set (tokens and recent creates alike), else the default."""
+        return self.params.get('token_cache_dir') or default_directory(kind)
 
     def _choose_source(self):
         p = self.params

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import re
+import sys
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -25,8 +26,10 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._graph import Grap
 
 GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
-# Python distributions the Graph client needs, by import name.
-REQUIRED_LIBS = (('httpx', 'httpx'), ('msgraph_core', 'msgraph-core'), ('azure.identity', 'azure-identity'))
+# Python distributions the Graph client needs, by import name (the transport is the standard library's).
+REQUIRED_LIBS = (('azure.identity', 'azure-identity'),)
+# The oldest Python the modules run on (the controller's ansible-core may accept older ones for other modules).
+MIN_PYTHON = (3, 11)
 
 
 class ValidationError(Exception):
@@ -416,6 +419,10 @@ def _check_libraries(module, connection):
 
 def _session(module, spec):
     """Validate input and the connection options; returns (context, connection) or fails before any call."""
+    if sys.version_info < MIN_PYTHON:
+        module.fail_json(msg='jitaccess.entra modules need Python %s or newer on the host that runs them; this is Python %s (%s). '
+                             'Set ansible_python_interpreter to a newer Python' % (
+                                 '.'.join(map(str, MIN_PYTHON)), '.'.join(map(str, sys.version_info[:3])), sys.executable))
     ctx = Context(module)
     try:
         spec.validate_ids(module.params)

@@ -10,7 +10,14 @@ Internal use only: this file is not part of the collection's public API and may 
 Every Ansible task is a new process. Without a cache each task loads azure-identity and asks the token service
 again; with it, the tasks after the first reuse the token until shortly before it expires. Entries are keyed by a
 hash of everything that identifies the credential, the secret or certificate included, so a changed or wrong
-secret never reuses a token. Files are readable by their owner only (like the Azure CLI's token cache).
+secret never reuses a token. Each entry also records whom the token was issued to (tenant, object and app id, user
+name) and is used only when the token itself says the same and that is what the task asked for. Tokens of sources
+whose identity the task cannot name (the Azure CLI's signed-in account, a system-assigned managed identity) are
+never cached: the account behind them can change between two tasks.
+
+The directory must be the user's own, not a symbolic link and not writable by others; it is opened once and every
+file is reached through that open directory, so it cannot be swapped while in use. Files are readable by their
+owner only (like the Azure CLI's token cache). An entry of the wrong shape is ignored and rewritten.
 
 Entra replicates a new object for a few seconds, during which a lookup by name may not find it yet. The next task
 of a play often looks up what the previous one created, so the ids and names of objects created moments ago are
@@ -19,14 +26,26 @@ kept too (``RecentCreates``), for the Graph client to wait for them.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
-import tempfile
 import time
 
 # A token closer than this to its expiry is not handed out: a long task must not run out of token midway.
 MIN_REMAINING_SECONDS = 300
+# Sources whose token is for an identity the task names (tenant_id and client_id), so a cached one can be checked.
+NAMED_SOURCES = ('client_secret', 'certificate', 'workload_identity')
+# What a cache entry records of its token, from the token's own claims.
+IDENTITY_CLAIMS = ('tid', 'oid', 'appid', 'upn')
+
+
+class CacheDirectoryError(Exception):
+    """The cache directory is not safe to use: another user's, a symbolic link, or writable by others."""
+
+
+class TokenMismatch(Exception):
+    """A token is for another tenant than tenant_id, or its tenant cannot be read."""
 
 
 def default_directory(kind='tokens'):
@@ -38,8 +57,8 @@ def default_directory(kind='tokens'):
 def cache_key(connection):
     """Hash of what identifies a credential; secrets enter only through the hash."""
     params = connection.params
-    material = [connection.source, connection.authority_host, connection.scope, params.get('tenant_id') or '',
-                params.get('client_id') or '', params.get('client_secret') or '']
+    material = [connection.source, connection.authority_host, connection.scope, (params.get('tenant_id') or '').lower(),
+                (params.get('client_id') or '').lower(), params.get('client_secret') or '']
     for path_option in ('client_certificate_path', 'federated_token_file'):
         path = params.get(path_option)
         if path:
@@ -56,46 +75,160 @@ def _file_digest(path):
         return 'unreadable:' + path
 
 
-def _write_private(directory, path, data):
-    """Replace ``path`` with ``data`` as JSON, readable by its owner only."""
+def token_claims(token):
+    """The claims of a JWT access token (not verified: Graph does that), or None when it is not one."""
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.tmp-')
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            json.dump(data, stream)
-        os.replace(temporary, path)
-    except OSError:
-        # The cache only saves time; a read-only or full disk must not fail the task.
+        payload = token.split('.')[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)))
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def token_identity(claims):
+    """Whom a token was issued to: tenant, object id, app id (v1 ``appid`` or v2 ``azp``) and user name."""
+    identity = {name: claims.get(name) for name in IDENTITY_CLAIMS}
+    identity['appid'] = claims.get('appid') or claims.get('azp')
+    identity['upn'] = claims.get('upn') or claims.get('preferred_username')
+    return {name: str(value).lower() if value else None for name, value in identity.items()}
+
+
+def check_token_tenant(token, tenant_id):
+    """Refuse a token for another tenant than ``tenant_id`` (ids only in the message, never the token)."""
+    if not tenant_id:
         return
+    claims = token_claims(token)
+    tid = claims.get('tid') if claims else None
+    if not isinstance(tid, str) or not tid:
+        raise TokenMismatch('tenant_id=%s is set, but the token does not say which tenant it was issued for (no tid claim); '
+                            'refusing to send it to Graph' % tenant_id)
+    if tid.lower() != tenant_id.lower():
+        raise TokenMismatch('tenant_id=%s, but the token was issued for tenant %s; refusing to send any request. Use a '
+                            'token of tenant %s, or set tenant_id to the tenant you mean' % (tenant_id, tid, tenant_id))
+
+
+class CacheDirectory:
+    """A directory of the user's own, opened once without following symbolic links; files are reached through it."""
+
+    def __init__(self, path, option):
+        self.path = path
+        self.option = option
+        self._fd = None
+
+    def _open(self):
+        if self._fd is not None:
+            return self._fd
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            os.mkdir(self.path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise CacheDirectoryError('%s=%s cannot be created: %s' % (self.option, self.path, exc.strerror)) from exc
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if os.path.islink(self.path):
+                raise CacheDirectoryError('%s=%s is a symbolic link; refusing to follow it (the collection keeps tokens only in a '
+                                          'directory of your own); point %s at the directory itself' % (self.option, self.path, self.option)) from exc
+            raise CacheDirectoryError('%s=%s cannot be opened as a directory: %s' % (self.option, self.path, exc.strerror)) from exc
+        info = os.fstat(fd)
+        problem = None
+        if info.st_uid != os.geteuid():
+            problem = 'belongs to uid %d, not to the user running the task (uid %d)' % (info.st_uid, os.geteuid())
+        elif info.st_mode & 0o022:
+            problem = 'is writable by other users (mode %04o)' % (info.st_mode & 0o7777)
+        if problem:
+            os.close(fd)
+            raise CacheDirectoryError('%s=%s %s; refusing to read or write tokens there, since anyone who can write to it can '
+                                      'plant a token for another tenant. Use a directory of your own with mode 0700 (e.g. chmod 700 it)%s'
+                                      % (self.option, self.path, problem, ', or set token_cache=false' if self.option == 'token_cache_dir' else ''))
+        self._fd = fd
+        return fd
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def read_json(self, name):
+        """The JSON in ``name``, or None when it is missing, not ours, not private or not JSON."""
+        fd = self._open()
+        try:
+            handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+        except OSError:
+            return None
+        with os.fdopen(handle, 'rb') as stream:
+            info = os.fstat(stream.fileno())
+            if info.st_uid != os.geteuid() or info.st_mode & 0o077:
+                return None
+            try:
+                return json.loads(stream.read())
+            except ValueError:
+                return None
+
+    def write_json(self, name, data):
+        """Replace ``name`` with ``data`` as JSON, readable by its owner only."""
+        fd = self._open()
+        temporary = '.tmp-%s' % os.urandom(8).hex()
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=fd)
+            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+                json.dump(data, stream)
+            os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
+        except OSError:
+            # The cache only saves time; a read-only or full disk must not fail the task.
+            self.unlink(temporary)
+
+    def unlink(self, name):
+        try:
+            os.unlink(name, dir_fd=self._open())
+        except OSError:
+            pass
+
+    def names(self):
+        try:
+            return os.listdir(self._open())
+        except OSError:
+            return []
+
+    def age(self, name):
+        try:
+            return time.time() - os.stat(name, dir_fd=self._open(), follow_symlinks=False).st_mtime
+        except OSError:
+            return None
 
 
 class TokenCache:
-    """Reads and writes one token per credential key in a private directory."""
+    """One token per credential key in a private directory, each bound to the identity it was issued to."""
 
-    def __init__(self, directory):
-        self.directory = directory
+    def __init__(self, directory, option='token_cache_dir'):
+        self.directory = CacheDirectory(directory, option)
 
-    def _path(self, key):
-        return os.path.join(self.directory, key + '.json')
-
-    def get(self, key):
-        try:
-            with open(self._path(key), encoding='utf-8') as handle:
-                entry = json.load(handle)
-        except (OSError, ValueError):
+    def get(self, key, expected):
+        """The cached token for ``key`` if it is still valid and issued to ``expected`` (tid, appid: what the task named)."""
+        entry = self.directory.read_json(key + '.json')
+        if not isinstance(entry, dict) or not isinstance(entry.get('token'), str) or \
+                not isinstance(entry.get('expires_on'), (int, float)) or entry['expires_on'] - time.time() < MIN_REMAINING_SECONDS:
             return None
-        if not isinstance(entry, dict) or entry.get('expires_on', 0) - time.time() < MIN_REMAINING_SECONDS:
+        claims = token_claims(entry['token'])
+        if claims is None:
             return None
-        return entry.get('token')
+        identity = token_identity(claims)
+        if any(entry.get(name) != identity[name] for name in IDENTITY_CLAIMS):
+            return None
+        if any(value and identity.get(name) != value.lower() for name, value in expected.items()):
+            return None
+        return entry['token']
 
     def put(self, key, token, expires_on):
-        _write_private(self.directory, self._path(key), {'token': token, 'expires_on': expires_on})
+        claims = token_claims(token)
+        if claims is None:
+            return
+        self.directory.write_json(key + '.json', dict(token_identity(claims), token=token, expires_on=expires_on))
 
     def forget(self, key):
-        try:
-            os.unlink(self._path(key))
-        except OSError:
-            pass
+        self.directory.unlink(key + '.json')
 
 
 class RecentCreates:
@@ -105,48 +238,39 @@ class RecentCreates:
     secret. A process that loses the race to update the file loses only a hint.
     """
 
-    def __init__(self, directory, key, window):
-        self.directory = directory
-        self.path = os.path.join(directory, 'created-%s.json' % key)
+    def __init__(self, directory, key, window, option='token_cache_dir'):
+        self.directory = CacheDirectory(directory, option)
+        self.name = 'created-%s.json' % key
         self.window = window
 
     def entries(self):
-        try:
-            with open(self.path, encoding='utf-8') as handle:
-                entries = json.load(handle)
-        except (OSError, ValueError):
-            return []
+        entries = self.directory.read_json(self.name)
         if not isinstance(entries, list):
             return []
         now = time.time()
         return [entry for entry in entries if isinstance(entry, dict) and isinstance(entry.get('at'), (int, float))
-                and isinstance(entry.get('id'), str) and 0 <= now - entry['at'] < self.window]
+                and isinstance(entry.get('id'), str) and isinstance(entry.get('api'), str) and isinstance(entry.get('path'), str)
+                and 0 <= now - entry['at'] < self.window]
 
     def add(self, api, path, name, object_id):
         entries = [entry for entry in self.entries() if entry.get('id') != object_id]
         entries.append({'api': api, 'path': path, 'name': name, 'id': object_id, 'at': time.time()})
         self._prune()
-        _write_private(self.directory, self.path, entries)
+        self.directory.write_json(self.name, entries)
 
     def forget(self, object_id):
         entries = self.entries()
         kept = [entry for entry in entries if entry.get('id') != object_id]
         if len(kept) != len(entries):
-            _write_private(self.directory, self.path, kept)
+            self.directory.write_json(self.name, kept)
 
     def _prune(self):
         """Remove the files of tenants with nothing created lately (one file per tenant would pile up otherwise)."""
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        for name in names:
-            path = os.path.join(self.directory, name)
-            try:
-                if name.startswith('created-') and time.time() - os.path.getmtime(path) > self.window:
-                    os.unlink(path)
-            except OSError:
-                pass
+        for name in self.directory.names():
+            if name.startswith('created-'):
+                age = self.directory.age(name)
+                if age is not None and age > self.window:
+                    self.directory.unlink(name)
 
 
 def tenant_key(connection):

@@ -26,21 +26,6 @@ def collection_root(base):
     return Path(base)
 
 
-def broker_pids(directory):
-    """Connection brokers serving a socket in ``directory``, by their command lines."""
-    pids = []
-    for entry in Path('/proc').iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / 'cmdline').read_bytes().decode('utf-8', 'replace')
-        except OSError:
-            continue
-        if 'broker-' in command and str(directory) in command:
-            pids.append(int(entry.name))
-    return pids
-
-
 def graph_client(args):
     """A Graph client of the collection for module arguments ``args`` (the auth options' defaults filled in)."""
     from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, Connection  # pylint: disable=import-outside-toplevel
