@@ -38,6 +38,14 @@ options:
     description:
       - Client secret of the app registration. Falls back to E(AZURE_CLIENT_SECRET). Never logged or returned.
     type: str
+  client_secret_env:
+    description:
+      - Name of an environment variable of the task that holds the client secret, for example
+        C(CONTOSO_CLIENT_SECRET); used when O(client_secret) is not set.
+      - This gives each tenant of an inventory its own secret without the secret becoming a module argument. Module
+        arguments are written to a file under C(~/.ansible/tmp) for as long as the task runs, and stay there when the
+        run is interrupted; the environment is not written anywhere.
+    type: str
   client_certificate_path:
     description:
       - PEM (or PKCS12) file holding the app's certificate and private key. Falls back to E(AZURE_CLIENT_CERTIFICATE_PATH).

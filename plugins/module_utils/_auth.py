@@ -10,6 +10,7 @@ AUTH_ARGSPEC is paired with the ``jitaccess.entra.auth`` doc fragment; a unit te
 
 from __future__ import annotations
 
+import os
 import re
 
 from ansible.module_utils.basic import env_fallback
@@ -32,6 +33,7 @@ AUTH_ARGSPEC = dict(
     tenant_id=dict(type='str', fallback=(env_fallback, ['AZURE_TENANT_ID'])),
     client_id=dict(type='str', fallback=(env_fallback, ['AZURE_CLIENT_ID'])),
     client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_SECRET'])),
+    client_secret_env=dict(type='str', no_log=False),
     client_certificate_path=dict(type='path', fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
     client_certificate_password=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PASSWORD'])),
     federated_token_file=dict(type='path', fallback=(env_fallback, ['AZURE_FEDERATED_TOKEN_FILE'])),
@@ -58,7 +60,13 @@ class Connection:
     """Resolved endpoints and a credential factory built from the module's auth options."""
 
     def __init__(self, params):
-        self.params = params
+        # A copy: a secret read from the environment below must never reach the module's own params (its invocation).
+        self.params = params = dict(params)
+        if params.get('client_secret_env') and not params.get('client_secret'):
+            params['client_secret'] = os.environ.get(params['client_secret_env'])
+            if not params['client_secret']:
+                raise ConfigError('client_secret_env=%s: the task\'s environment has no such variable, or it is empty; set it in the '
+                                  'environment of ansible-playbook (an AWX credential, a CI secret)' % params['client_secret_env'])
         authority, graph = CLOUDS[params['cloud']]
         self.authority_host = (params.get('authority_host') or authority).rstrip('/')
         self.graph_endpoint = (params.get('graph_endpoint') or graph).rstrip('/')

@@ -12,9 +12,10 @@ Not a test: it prints tables. Run with `make bench` (a few minutes; BENCH_ROUNDS
 - Requests: the emulator's request log, split by those task windows.
 - Peak RSS and CPU time: the tasks again, three times, each under an interpreter wrapper that records its child's
   peak RSS and CPU time (CPU time hardly moves when other work shares the machine; wall time does).
-- Connection broker: the tasks hand their requests to a broker process that keeps msgraph-core's transport and its
-  connections between tasks (the default); the row "group, connection_broker: false" is the task doing it itself,
-  and the broker's own peak RSS is printed under the table.
+- Connections: each task opens its own keep-alive HTTPS connection and sends all its requests over it; the
+  "connections" column counts the TCP (TLS) connections the emulator saw per task, token service included.
+- Latency: the same converged tasks again with the emulator adding 40 ms to every request and 40 ms to every new TLS
+  connection (a distant Graph), so what a task pays per request and per handshake shows.
 - Token requests: one task per module from an empty token cache, then the same with `token_cache: false`; the time the
   cache saves per task is the difference between the rows "group" and "group, token_cache: false".
 """
@@ -38,9 +39,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.integration.harness import broker_pids, collection_root  # noqa: E402  pylint: disable=wrong-import-position
+from tests.integration.harness import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 
 ROUNDS = int(os.environ.get('BENCH_ROUNDS', '5'))
+# The second table: milliseconds the emulator adds to every request, and to every new TLS connection.
+LATENCY_MS = 40
 NOOP = 'no-op module'
 GROUP = 'Allow ChatGPT Access'
 CATALOG = 'AI apps'
@@ -136,6 +139,12 @@ class Emulator:
 
     def clear_log(self):
         self.http.delete(self.info['base_url'] + '/_emulator/requests')
+
+    def inject(self, kind, **rule):
+        self.http.post(self.info['base_url'] + '/_emulator/faults', json=dict(rule, kind=kind)).raise_for_status()
+
+    def clear_faults(self):
+        self.http.delete(self.info['base_url'] + '/_emulator/faults')
 
     def stop(self):
         self.http.close()
@@ -267,36 +276,40 @@ def spread(values):
     return str(low) if low == high else '%d-%d' % (low, high)
 
 
-def stop_brokers(directory):
-    """Peak RSS (MB) of each broker serving in ``directory``, which are then stopped."""
-    peaks = []
-    for pid in broker_pids(directory):
-        try:
-            status = Path('/proc/%d/status' % pid).read_text()
-        except OSError:
-            continue
-        peaks.append(int(status.split('VmHWM:')[1].split()[0]) / 1024.0)
-        os.kill(pid, 15)
-    return peaks
+def connections(entries):
+    """TCP (TLS) connections a task opened: the distinct client addresses of its requests, token service included."""
+    return len({entry['connection'] for entry in entries if entry.get('connection')})
 
 
-def report(results, kinds, note):
+def report(results, kinds, note, latency):
     cost, requests, (peaks, cpu), tokens = results
     print('machine: %d cores, load average %.1f; Python %s; %d rounds, the first not counted' % (
         os.cpu_count(), os.getloadavg()[0], sys.version.split()[0], ROUNDS))
     print('modules ran with %s' % note)
     print()
-    print('Converged task per module against the no-op module in the same run. s/task: median wall time per task,')
-    print('Ansible included (target <= 1.30x the no-op task); CPU s: median CPU time of the module process; RSS: its peak')
-    print('(target < 60 MB); Graph requests per task (token requests are in the next table):')
-    print('  %-38s %7s %6s %6s %6s %6s %6s %7s' % ('module', 's/task', 'ratio', 'CPU s', 'ratio', 'reads', 'writes', 'RSS MB'))
+    print('Converged task per module against the no-op module in the same run, at loopback. s/task: median wall time per')
+    print('task, Ansible included (target <= 1.30x the no-op task); CPU s: median CPU time of the module process; RSS: its')
+    print('peak (target < 60 MB); Graph requests per task (token requests are in the next table); conn: TLS connections')
+    print('per task (target <= 1):')
+    print('  %-38s %7s %6s %6s %6s %6s %6s %5s %7s' % ('module', 's/task', 'ratio', 'CPU s', 'ratio', 'reads', 'writes', 'conn', 'RSS MB'))
     for label, task in kinds:
         module = module_of(task)
-        measured = 'vars' not in task and not {'token_cache', 'connection_broker'} & set(next(iter(task.values())))
+        measured = 'vars' not in task and 'token_cache' not in next(iter(task.values()))
         process = ('%6.3f %5.2fx' % (cpu[module], cpu[module] / cpu['noop'])) if measured else '%6s %6s' % ('', '')
-        print('  %-38s %7.3f %5.2fx %s %6s %6s %7s' % (
+        print('  %-38s %7.3f %5.2fx %s %6s %6s %5s %7s' % (
             label, cost[label], cost[label] / cost[NOOP], process, spread([count(e, True) for e in requests[label]]),
-            spread([count(e, False) for e in requests[label]]), '%.1f' % peaks[module] if measured else ''))
+            spread([count(e, False) for e in requests[label]]), spread([connections(e) for e in requests[label]]),
+            '%.1f' % peaks[module] if measured else ''))
+    print()
+    slow_cost, slow_requests = latency
+    print('The same converged tasks with the emulator adding %d ms to every request and %d ms to every new TLS connection:'
+          % (LATENCY_MS, LATENCY_MS))
+    print('  %-38s %7s %6s %6s %5s' % ('module', 's/task', 'ratio', 'reads', 'conn'))
+    for label, task in kinds:
+        if label in slow_cost:
+            print('  %-38s %7.3f %5.2fx %6s %5s' % (label, slow_cost[label], slow_cost[label] / slow_cost[NOOP],
+                                                   spread([count(e, True) for e in slow_requests[label]]),
+                                                   spread([connections(e) for e in slow_requests[label]])))
     print()
     first = next(iter(tokens.values()))
     print('Token service in a run of %d tasks (one per module), starting from an empty cache (the time a task saves with the' % first['tasks'])
@@ -310,7 +323,8 @@ def report(results, kinds, note):
         if label != NOOP and 'vars' not in task:
             print('  %s' % label)
             for entry in requests[label][-1]:
-                print('    %s' % describe(entry))
+                if entry['kind'] == 'graph':
+                    print('    %s' % describe(entry))
 
 
 def main():
@@ -331,26 +345,25 @@ def main():
                    AZURE_TENANT_ID=tenant['tenant_id'], AZURE_CLIENT_ID=tenant['client_id'],
                    AZURE_CLIENT_SECRET=tenant['client_secret'], AZURE_AUTHORITY_HOST=info['base_url'],
                    ENTRA_GRAPH_ENDPOINT=info['base_url'], ENTRA_CA_BUNDLE=info['ca_path'],
-                   ENTRA_TOKEN_CACHE_DIR=str(workdir / 'token-cache'), ENTRA_CONNECTION_BROKER_DIR=str(workdir / 'brokers'))
+                   ENTRA_TOKEN_CACHE_DIR=str(workdir / 'token-cache'))
         runner = Runner(workdir, env, interpreter)
         resources = resource_tasks(tenant['domain'])
         runner.run(SETUP_TASKS + resources)
         kinds = [(NOOP, {'noop': {'label': 'x'}})] + resources + INFO_TASKS
         group = resources[0][1]['jitaccess.entra.group']
-        extras = [('group, token_cache: false', {'jitaccess.entra.group': dict(group, token_cache=False)}),
-                  ('group, connection_broker: false', {'jitaccess.entra.group': dict(group, connection_broker=False)})]
+        extras = [('group, token_cache: false', {'jitaccess.entra.group': dict(group, token_cache=False)})]
         if interpreter != sys.executable:
             extras.append(('group, development venv', {'jitaccess.entra.group': group,
                                                        'vars': {'ansible_python_interpreter': sys.executable}}))
         cost, requests = measure_cost(runner, emulator, kinds + extras)
         results = (cost, requests, measure_process(runner, kinds), measure_tokens(runner, emulator, kinds[1:]))
+        emulator.inject('latency', request_kind='any', ms=LATENCY_MS)
+        emulator.inject('handshake_latency', ms=LATENCY_MS)
+        latency = measure_cost(runner, emulator, kinds + extras[:1])
+        emulator.clear_faults()
     finally:
         emulator.stop()
-        brokers = stop_brokers(workdir / 'brokers')
-    report(results, kinds + extras, note)
-    print()
-    print('Connection broker (kept between tasks, one per interpreter and TLS setting): %d process(es), peak RSS %s MB' % (
-        len(brokers), ', '.join('%.1f' % peak for peak in brokers) or '-'))
+    report(results, kinds + extras, note, latency)
     print()
     print('bench took %.0f s' % (time.monotonic() - started))
 

@@ -28,7 +28,6 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.bench.run import stop_brokers  # noqa: E402  pylint: disable=wrong-import-position
 from tests.integration.harness import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -44,7 +43,7 @@ class Fleet:
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collection_root(workdir / 'collections')),
                         ANSIBLE_LOCALHOST_WARNING='0', AZURE_AUTHORITY_HOST=self.info['base_url'],
                         ENTRA_GRAPH_ENDPOINT=self.info['base_url'], ENTRA_CA_BUNDLE=self.info['ca_path'],
-                        ENTRA_TOKEN_CACHE_DIR=str(workdir / 'tokens'), ENTRA_CONNECTION_BROKER_DIR=str(workdir / 'brokers'))
+                        ENTRA_TOKEN_CACHE_DIR=str(workdir / 'tokens'))
 
     def call(self, method, path, body=None, token=None):
         headers = {'Content-Type': 'application/json'}
@@ -93,7 +92,6 @@ class Fleet:
     def close(self):
         self.process.terminate()
         self.process.wait()
-        return stop_brokers(self.workdir / 'brokers')
 
 
 def per_tenant(log, kind, count):
@@ -153,12 +151,11 @@ def main():
         rows.append(('check mode after enforcing', options.tenants, elapsed, per_tenant(log, 'graph', options.tenants),
                      per_tenant(log, 'token', options.tenants), sum(1 for body in report.values() if body['drift'])))
     finally:
-        brokers = fleet.close()
+        fleet.close()
     print('machine: %d cores; forks %d; Graph latency in check-mode rows: %d ms' % (os.cpu_count(), options.forks, options.latency_ms))
     print('%-30s %8s %9s %12s %14s %14s' % ('run', 'tenants', 'wall s', 's / tenant', 'Graph req/ten', 'token req/ten') + '  drifted')
     for name, count, elapsed, graph, tokens, drift in rows:
         print('%-30s %8d %9.1f %12.2f %14.1f %14.2f  %7d' % (name, count, elapsed, elapsed / count, graph, tokens, drift))
-    print('connection brokers: %d, peak RSS %s MB' % (len(brokers), ', '.join('%.1f' % peak for peak in brokers) or '-'))
     print('drift found after the injection:')
     for tenant, found in sorted(findings.items()):
         print('  %s: %s' % (tenant, '; '.join(found)))

@@ -14,7 +14,8 @@ path without query), ``count``, ``probability`` (seeded; ``seed`` fixes a rule's
 ``request_kind`` ("graph" default, "token", "discovery", "any"). Kinds: ``latency`` (``ms``), ``status``
 (``status``, ``code``, ``message``, ``retry_after``; the request is not processed), ``lag`` (``seconds``: objects
 created after the rule was added 404 for that long, on the wall clock), ``drop`` (processed and committed, then the
-connection is closed without an answer).
+connection is closed without an answer), ``trickle`` (``interval_ms``: processed, then the body is sent one byte per
+interval), ``handshake_latency`` (``ms`` before every new TLS handshake; only ``count``, ``probability``, ``seed``).
 """
 
 from .server import Emulator

@@ -1,4 +1,7 @@
-"""Fault injection rules: latency, status answers, replication lag and responses lost after commit."""
+"""Fault injection rules: latency, status answers, replication lag, responses lost after commit, answers trickled
+slowly, and latency on every new TLS connection.
+
+These are test faults: they model networks and outages, not Graph rules, so they cite no docs page."""
 
 import random
 import re
@@ -6,7 +9,7 @@ import threading
 import time
 from collections import namedtuple
 
-KINDS = ("latency", "status", "lag", "drop")
+KINDS = ("latency", "status", "lag", "drop", "trickle", "handshake_latency")
 REQUEST_KINDS = ("graph", "token", "discovery", "any")
 _COMMON = {"kind", "tenant", "method", "path", "count", "probability", "after_writes", "request_kind", "seed"}
 _SPECIFIC = {
@@ -14,8 +17,15 @@ _SPECIFIC = {
     "status": {"status", "code", "message", "retry_after"},
     "lag": {"seconds"},
     "drop": set(),
+    # Test fault: the answer is processed, then its body is sent one byte every ``interval_ms`` (a slow or stalling
+    # network), so a client that bounds only each read, not the whole request, waits for all of it.
+    "trickle": {"interval_ms"},
+    # Test fault: ``ms`` of delay before every new TLS handshake (a distant server: each new connection costs a round
+    # trip more than a request on an open one). Matched per connection, so tenant, method and path do not apply.
+    "handshake_latency": {"ms"},
 }
-_REQUIRED = {"latency": "ms", "status": "status", "lag": "seconds"}
+_REQUIRED = {"latency": "ms", "status": "status", "lag": "seconds", "trickle": "interval_ms", "handshake_latency": "ms"}
+_PER_CONNECTION = {"tenant", "method", "path", "after_writes", "request_kind"}
 # What rules are matched against: request kind, tenant id (or None), method, path without query, and how many writes
 # the tenant had seen before this request.
 Match = namedtuple("Match", "request_kind tenant method path writes_seen")
@@ -44,6 +54,9 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
             raise ValueError(f"unknown field(s) for a {kind} fault: {', '.join(sorted(unknown))}")
         if kind in _REQUIRED and spec.get(_REQUIRED[kind]) is None:
             raise ValueError(f"a {kind} fault needs '{_REQUIRED[kind]}'")
+        if kind == "handshake_latency" and _PER_CONNECTION & set(spec):
+            raise ValueError(f"a handshake_latency fault applies to every new connection; it takes no "
+                             f"{', '.join(sorted(_PER_CONNECTION & set(spec)))}")
         self.id = rule_id
         self.spec = spec
         self.kind = kind
@@ -159,6 +172,12 @@ class Faults:
         with self._lock:
             return sum(float(rule.spec["ms"]) for rule in self._rules
                        if rule.kind == "latency" and rule.applies(match) and rule.fire())
+
+    def handshake_ms(self):
+        """Total delay of the handshake_latency rules that fire for a new connection."""
+        with self._lock:
+            return sum(float(rule.spec["ms"]) for rule in self._rules
+                       if rule.kind == "handshake_latency" and rule.remaining != 0 and rule.fire())
 
     def fire(self, rule):
         """Spend a firing of a rule obtained from :meth:`matching`."""

@@ -47,6 +47,7 @@ class Outcome:  # pylint: disable=too-many-instance-attributes
     fault: str = None
     log_body: object = None
     drop: bool = False
+    trickle_ms: float = None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,6 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.request.settimeout(self.server.emulator.idle_timeout)
+        delay = self.server.emulator.handshake_delay_ms()
+        if delay:
+            time.sleep(delay / 1000.0)
         self.request.do_handshake()
         super().setup()
 
@@ -365,10 +369,14 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             return
         headers = {"request-id": request["request_id"], "client-request-id": request["client_request_id"]}
         headers.update(outcome.headers)
-        self._send(handler, outcome.status, outcome.payload, headers, outcome.content_type)
+        self._send(handler, outcome.status, outcome.payload, headers, outcome.content_type, outcome.trickle_ms)
+
+    def handshake_delay_ms(self):
+        """Milliseconds a handshake_latency fault adds before a new TLS connection's handshake."""
+        return self._faults.handshake_ms()
 
     @staticmethod
-    def _send(handler, status, payload, headers, content_type):
+    def _send(handler, status, payload, headers, content_type, trickle_ms=None):  # pylint: disable=too-many-arguments,too-many-positional-arguments
         data = b"" if payload is None or status == 204 else json.dumps(payload).encode("utf-8")
         handler.send_response(status)
         for name, value in headers.items():
@@ -377,7 +385,12 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             handler.send_header("Content-Type", content_type)
             handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
-        if data:
+        if data and trickle_ms:
+            for index in range(len(data)):
+                handler.wfile.write(data[index:index + 1])
+                handler.wfile.flush()
+                time.sleep(trickle_ms / 1000.0)
+        elif data:
             handler.wfile.write(data)
 
     def _dispatch(self, request):
@@ -414,6 +427,10 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         """A drop fault: the answer is computed (and committed) but never sent."""
         if self._faults.fire_first("drop", match) is not None:
             outcome.fault, outcome.drop = "drop", True
+            return
+        rule = self._faults.fire_first("trickle", match)
+        if rule is not None:
+            outcome.fault, outcome.trickle_ms = "trickle", float(rule.spec["interval_ms"])
 
     def _graph(self, request, segments):
         outcome = Outcome(kind="graph", content_type=GRAPH_CONTENT_TYPE)

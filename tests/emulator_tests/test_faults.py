@@ -77,6 +77,32 @@ def test_latency(emulator, graph):
     assert [e["fault"] for e in emulator.requests()[-2:]] == ["latency", None]
 
 
+def test_trickle_sends_the_answer_one_byte_per_interval(emulator, graph):
+    emulator.inject("trickle", path=r"/groups$", interval_ms=20, count=1)
+    started = time.monotonic()
+    response = graph.get("/groups?$filter=displayName eq 'Nobody'")
+    assert response.status_code == 200 and response.json()["value"] == []
+    assert time.monotonic() - started >= len(response.content) * 0.02 * 0.9
+    assert emulator.requests()[-1]["fault"] == "trickle"
+
+
+def test_handshake_latency_delays_new_connections_only(emulator, graph):
+    graph.get("/users")  # the connection is open before the rule exists
+    emulator.inject("handshake_latency", ms=300)
+    started = time.monotonic()
+    graph.get("/users")
+    assert time.monotonic() - started < 0.3
+    fresh = Graph(emulator, emulator.token_for(emulator.tenants[-1].tenant_id))
+    try:
+        started = time.monotonic()
+        assert fresh.get("/users").status_code == 200
+        assert time.monotonic() - started >= 0.3
+    finally:
+        fresh.close()
+    with pytest.raises(ValueError, match="applies to every new connection; it takes no path"):
+        emulator.inject("handshake_latency", ms=1, path="/users")
+
+
 def test_drop_commits_then_disconnects(emulator, graph, tenant):
     emulator.inject("drop", method="POST", path=r"/groups$", count=1)
     with pytest.raises(httpx.RemoteProtocolError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.integration.harness import GraphAdmin, run_module
 
 JIT = 'Allow ChatGPT Access'
@@ -76,3 +78,24 @@ def test_one_token_per_module_run(emulator, tenant, auth):
     run_module('group', dict(auth, display_name=JIT, members=[next(iter(tenant.users))]))
     tokens = emulator.requests(tenant.tenant_id, kind='token')
     assert len(tokens) == 1
+
+
+def test_request_timeout_bounds_the_whole_request_not_each_read(emulator, tenant, auth):
+    """A server trickling its answer one byte per 100 ms (each read well inside the timeout) is cut at request_timeout."""
+    emulator.inject('trickle', tenant=tenant.tenant_id, method='GET', path='^/v1.0/groups$', interval_ms=100)
+    started = time.monotonic()
+    result = run_module('group_info', dict(auth, display_name='Nobody has this name', request_timeout=2, max_retry_wait=0))
+    elapsed = time.monotonic() - started
+    assert result['failed'] is True, result
+    assert 'no complete answer within request_timeout=2.0 s' in result['msg']
+    assert elapsed < 4.0, elapsed
+    assert [r['fault'] for r in emulator.requests(tenant.tenant_id)] == ['trickle']
+
+
+def test_one_connection_carries_every_request_of_a_task(emulator, tenant, auth):
+    """The task's requests share one keep-alive TLS connection; nothing outlives the task."""
+    sarah = next(upn for upn in tenant.users if upn.startswith('sarah.jones@'))
+    assert run_module('group', dict(auth, display_name=JIT, members=[sarah]))['changed'] is True
+    graph = emulator.requests(tenant.tenant_id)
+    assert len(graph) >= 3
+    assert len({r['connection'] for r in graph}) == 1

@@ -209,3 +209,46 @@ def test_recent_creates_live_in_the_cache_directory(emulator, tenant, auth, tmp_
     assert run_module('group', dict(auth, token_cache_dir=str(tmp_path / 'cache'), display_name=JIT))['changed'] is True
     assert [path.name[:8] for path in (tmp_path / 'cache').iterdir() if path.name.startswith('created-')] == ['created-']
     assert not (tmp_path / 'home-cache').exists()
+
+
+# ---- what a play leaves behind --------------------------------------------------------------------------------------
+
+def processes_marked(marker):
+    """Processes whose command line or environment holds ``marker`` (a path only this test's play uses)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                command = handle.read()
+            with open('/proc/%s/environ' % entry, 'rb') as handle:
+                environment = handle.read()
+        except OSError:
+            continue
+        if marker.encode() in command or marker.encode() in environment:
+            found.append((int(entry), command.replace(b'\0', b' ').decode('utf-8', 'replace')))
+    return found
+
+
+def test_a_play_leaves_no_process_and_nothing_executable(emulator, tenant, auth, playbook, tmp_path):
+    """No process started by the collection outlives its task, and its cache directories hold only JSON data files."""
+    marker = str(tmp_path / 'xdg-cache')
+    cache = tmp_path / 'token-cache'
+    tasks = [{'jitaccess.entra.group': {'display_name': JIT}},
+             {'jitaccess.entra.group_info': {'display_name': JIT}},
+             {'jitaccess.entra.filtering_policy_info': {}},
+             {'jitaccess.entra.group': {'display_name': JIT, 'description': 'changed'}}]
+    run = playbook.run(tasks, module_defaults=dict(auth, token_cache_dir=str(cache)),
+                       env={'XDG_CACHE_HOME': marker, 'XDG_RUNTIME_DIR': marker, 'ENTRA_TOKEN_CACHE_DIR': str(cache)})
+    assert run.rc == 0 and not any(result.get('failed') for result in run.results), run.stdout
+    time.sleep(0.5)
+    assert processes_marked(marker) == []
+    for root in (cache, tmp_path / 'xdg-cache'):
+        for directory, subdirectories, names in os.walk(root):
+            for name in names:
+                path = os.path.join(directory, name)
+                info = os.lstat(path)
+                assert stat.S_ISREG(info.st_mode) and not info.st_mode & 0o111 and name.endswith('.json'), path
+            for name in subdirectories:
+                assert not os.path.islink(os.path.join(directory, name))

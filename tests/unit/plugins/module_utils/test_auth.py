@@ -9,6 +9,9 @@ from ansible_collections.jitaccess.entra.plugins.doc_fragments.auth import Modul
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
 
 
+T = '11111111-1111-4111-8111-111111111111'
+
+
 def params(**values):
     base = {name: spec.get('default') for name, spec in AUTH_ARGSPEC.items()}
     base.update(values)
@@ -16,9 +19,9 @@ def params(**values):
 
 
 @pytest.mark.parametrize('values, source', [
-    (dict(tenant_id='t', client_id='c', client_secret='s'), 'client_secret'),
-    (dict(tenant_id='t', client_id='c', client_certificate_path='/x.pem'), 'certificate'),
-    (dict(tenant_id='t', client_id='c', federated_token_file='/t'), 'workload_identity'),
+    (dict(tenant_id=T, client_id='c', client_secret='s'), 'client_secret'),
+    (dict(tenant_id=T, client_id='c', client_certificate_path='/x.pem'), 'certificate'),
+    (dict(tenant_id=T, client_id='c', federated_token_file='/t'), 'workload_identity'),
     (dict(access_token='tok', client_secret='s'), 'access_token'),
     (dict(auth_source='managed_identity'), 'managed_identity'),
     (dict(auth_source='azure_cli'), 'azure_cli'),
@@ -30,9 +33,12 @@ def test_source_selection(values, source):
 @pytest.mark.parametrize('values, message', [
     ({}, 'no credentials'),
     (dict(client_secret='s'), 'auth_source=client_secret needs tenant_id, client_id'),
-    (dict(auth_source='certificate', tenant_id='t', client_id='c'), 'needs client_certificate_path'),
+    (dict(auth_source='certificate', tenant_id=T, client_id='c'), 'needs client_certificate_path'),
     (dict(access_token='t', graph_endpoint='http://127.0.0.1:1'), 'graph_endpoint=http://127.0.0.1:1: plain http is refused'),
     (dict(access_token='t', authority_host='ftp://x'), 'authority_host=ftp://x: must be an absolute https:// URL'),
+    (dict(access_token='t', tenant_id='contoso.onmicrosoft.com'), 'tenant_id=contoso.onmicrosoft.com: must be the directory'),
+    (dict(access_token='t', tenant_id=T + '\n'), 'must be the directory'),
+    (dict(tenant_id=T, client_id='c', client_secret_env='NO_SUCH_SECRET_VARIABLE'), 'client_secret_env=NO_SUCH_SECRET_VARIABLE: the task'),
 ])
 def test_config_errors(values, message):
     with pytest.raises(ConfigError, match=message.replace('(', r'\(')):
@@ -67,3 +73,11 @@ def test_doc_fragment_matches_argspec():
         assert documented[name].get('choices') == spec.get('choices'), name
     secrets = {name for name, spec in AUTH_ARGSPEC.items() if spec.get('no_log')}
     assert secrets == {'client_secret', 'client_certificate_password', 'access_token'}
+
+
+def test_client_secret_env_reads_the_secret_without_changing_the_module_params(monkeypatch):
+    monkeypatch.setenv('CONTOSO_CLIENT_SECRET', 's3cret')
+    given = params(tenant_id=T, client_id='c', client_secret_env='CONTOSO_CLIENT_SECRET')
+    connection = Connection(given)
+    assert connection.source == 'client_secret' and connection.params['client_secret'] == 's3cret'
+    assert given['client_secret'] is None

@@ -24,6 +24,7 @@ NOT_SECRET = {
     'token_cache_dir': 'where cached tokens live (a directory path, the files are owner-only)',
     'federated_token_file': 'the path of a token file, not its content',
     'client_certificate_path': 'the path of the key file, not the key',
+    'client_secret_env': 'the name of an environment variable, not its value',
 }
 
 
@@ -72,4 +73,6 @@ def test_secret_options_are_no_log(name, monkeypatch):
 @pytest.mark.parametrize('option', sorted(NOT_SECRET))
 def test_exempt_options_really_hold_no_secret(option, monkeypatch):
     spec = dict(walk(argument_spec('group', monkeypatch)))[option]
-    assert spec['type'] in ('bool', 'path'), '%s is exempt only while it is a flag or a path' % option
+    # A name of an environment variable (..._env) is a str that names where the secret is, never the secret.
+    assert spec['type'] in ('bool', 'path') or (option.endswith('_env') and spec.get('no_log') is False), \
+        '%s is exempt only while it is a flag, a path or the name of an environment variable' % option

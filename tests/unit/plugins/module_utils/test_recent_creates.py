@@ -70,8 +70,9 @@ def test_an_unreadable_record_is_no_record(tmp_path, content):
 
 @pytest.fixture
 def client(tmp_path, clock, monkeypatch):  # pylint: disable=unused-argument
-    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
-    connection = SimpleNamespace(graph_endpoint='https://graph.example', tenant_id='T', params={'consistency_timeout': 60.0})
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'not-here'))
+    connection = SimpleNamespace(graph_endpoint='https://graph.example', tenant_id='T', params={'consistency_timeout': 60.0},
+                                 cache_directory=lambda kind: str(tmp_path / kind))
     graph = GraphClient(connection)
     graph.recent_creates.add('v1.0', '/groups', "Sam's group", A)
     return graph
@@ -92,7 +93,8 @@ def test_a_listing_waits_for_a_recent_create_it_should_show(client, path, api, p
     assert bool(client._unlisted(path, api, params, items)) is waits  # pylint: disable=protected-access
 
 
-def test_deleting_forgets_the_record(client, monkeypatch):  # pylint: disable=redefined-outer-name
+def test_deleting_forgets_the_record(client, monkeypatch, tmp_path):  # pylint: disable=redefined-outer-name
     monkeypatch.setattr(client, 'request', lambda *args, **kwargs: None)
     client.delete('/groups/%s' % A)
     assert client.recent_creates.entries() == []
+    assert not (tmp_path / 'not-here').exists()
