@@ -148,6 +148,8 @@ class Transport:
             return self._exchange(method, target, headers, content)
         finally:
             watchdog.cancel()
+            if self._expired:
+                self.close()  # cut at the deadline, perhaps just after the answer arrived: not reusable
 
     def _expire(self):
         """At the deadline: cut the connection under whatever read or write is waiting on it."""
@@ -180,15 +182,16 @@ class Transport:
                                                     timeout=self._timeout)
         if proxy:
             connection.set_tunnel(parts.hostname, port)
+        # Held before connecting, so the watchdog can cut a handshake that stalls too.
+        self._connection, self._origin = connection, origin
         try:
             connection.connect()
         except ssl.SSLCertVerificationError as exc:
-            connection.close()
+            self.close()
             raise TransportFailure('certificate', str(exc), exc.verify_message or exc.reason or str(exc)) from exc
         except (OSError, http.client.HTTPException) as exc:
-            connection.close()
+            self.close()
             raise TransportFailure('connect', 'could not connect to %s: %s' % (parts.netloc, self._why(exc))) from exc
-        self._connection, self._origin = connection, origin
 
     def _exchange(self, method, target, headers, content):
         import http.client  # pylint: disable=import-outside-toplevel

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
+
+import pytest
 
 from tests.integration.harness import GraphAdmin, run_module
 
@@ -99,3 +102,17 @@ def test_one_connection_carries_every_request_of_a_task(emulator, tenant, auth):
     graph = emulator.requests(tenant.tenant_id)
     assert len(graph) >= 3
     assert len({r['connection'] for r in graph}) == 1
+
+
+OLD_PYTHON = os.path.expanduser('~/.pyenv/versions/3.10.13/bin/python3.10')
+
+
+@pytest.mark.skipif(not os.path.exists(OLD_PYTHON), reason='needs a Python 3.10 to run the module with')
+def test_python_older_than_3_11_fails_up_front_with_one_message(emulator, tenant, auth, playbook):
+    tasks = [{'jitaccess.entra.group': {'display_name': JIT}, 'vars': {'ansible_python_interpreter': OLD_PYTHON}}]
+    run = playbook.run(tasks, module_defaults=auth)
+    (result,) = run.results
+    assert result.get('failed') is True, run.stdout
+    assert result['msg'].startswith('jitaccess.entra modules need Python 3.11 or newer on the host that runs them; '
+                                    'this is Python 3.10.13 (%s)' % OLD_PYTHON), result['msg']
+    assert emulator.requests(kind=None) == []

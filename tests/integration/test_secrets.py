@@ -119,3 +119,39 @@ def test_no_secret_or_token_in_any_output_at_vvv(emulator, tenant, auth, playboo
         for piece in fragments(secret):
             for where, text in haystacks.items():
                 assert piece not in text, '%s (%r) leaked into %s' % (label, piece, where)
+
+
+def kept_files_text(directory):
+    """Everything Ansible left under its temporary directory, as text (AnsiballZ payloads are zips of base64)."""
+    import base64  # pylint: disable=import-outside-toplevel
+    import io  # pylint: disable=import-outside-toplevel
+    import re  # pylint: disable=import-outside-toplevel
+    import zipfile  # pylint: disable=import-outside-toplevel
+
+    texts = []
+    for path in directory.rglob('*'):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        texts.append(data.decode('utf-8', 'replace'))
+        for blob in re.findall(rb"ZIPDATA = r?'''([A-Za-z0-9+/=\s]+)'''|ZIPDATA = r?\"\"\"([A-Za-z0-9+/=\s]+)\"\"\"", data):
+            archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(b''.join(blob))))
+            texts.extend(archive.read(name).decode('utf-8', 'replace') for name in archive.namelist())
+    return '\n'.join(texts)
+
+
+def test_what_an_interrupted_run_leaves_holds_no_secret_given_through_the_environment(emulator, tenant, auth, playbook, tmp_path):
+    """ANSIBLE_KEEP_REMOTE_FILES keeps the AnsiballZ files, as an interrupted run does: with the secret given through
+    client_secret_env they hold its name only; given as client_secret, the secret itself (why the README says so)."""
+    arrange(emulator, tenant, tmp_path)
+    task = [{'jitaccess.entra.group_info': {'display_name': JIT}}]
+    through_env = dict(auth, client_secret=None, client_secret_env='TENANT_A_CLIENT_SECRET')
+    for defaults, leaks in ((through_env, False), (dict(auth, client_secret=SECRET), True)):
+        remote_tmp = tmp_path / ('remote-tmp-%s' % leaks)
+        run = playbook.run(task, module_defaults={k: v for k, v in defaults.items() if v is not None},
+                           env={'ANSIBLE_KEEP_REMOTE_FILES': '1', 'ANSIBLE_REMOTE_TMP': str(remote_tmp),
+                                'TENANT_A_CLIENT_SECRET': SECRET, 'AZURE_CLIENT_SECRET': ''})
+        assert not run.results[0].get('failed'), run.stdout[-2000:]
+        kept = kept_files_text(remote_tmp)
+        assert 'AnsiballZ' in ' '.join(str(p) for p in remote_tmp.rglob('*')) and 'display_name' in kept
+        assert (SECRET in kept) is leaks
