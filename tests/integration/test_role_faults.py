@@ -4,7 +4,7 @@ lag, a crash mid-run, lost responses, two runs at once, and changes made out of 
 Every scenario ends by comparing the tenant with one the role converged without faults: the same objects, settings
 and links, each name once (``fingerprint``), so a duplicate of any kind fails the comparison. The request log shows
 what was injected and what the role sent. ``pytest -s`` prints one line per scenario (``TABLE |``); from a run on
-2 cores, modules through the connection broker (a run without faults: 47 Graph requests, 12 of them writes):
+2 cores (a run without faults: 47 Graph requests, 12 of them writes):
 
 | scenario | Graph requests | injected (answers refused or lost) | writes | outcome |
 |---|---|---|---|---|

@@ -8,6 +8,7 @@ converges playbooks/jit_ai_access.yml and counts the reads of a second, converge
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -114,7 +115,7 @@ def test_conditional_access_policy(emulator, tenant, auth, world):
                         dict(base, include_groups=[GROUP], session_controls=dict(gsa_security_profile=PROFILE)))
     assert [path for path, dummy in by_name] == ['/beta/identity/conditionalAccess/policies', '/v1.0/groups',
                                                  '/beta/networkAccess/filteringProfiles']
-    assert "id in ('%s')" % world['group'] in by_name[1][1].replace('+', ' ').replace('%27', "'").replace('%28', '(').replace('%29', ')')
+    assert "id in ('%s')" % world['group'] in unquote_plus(by_name[1][1])
     # Ids the policy holds: nothing but the policy.
     by_id = converged(emulator, tenant, 'conditional_access_policy',
                       dict(base, include_groups=[world['group']], session_controls=dict(gsa_security_profile=world['profile'])))
