@@ -307,9 +307,9 @@ def report(results, kinds, note, latency):
     print('  %-38s %7s %6s %6s %5s' % ('module', 's/task', 'ratio', 'reads', 'conn'))
     for label, task in kinds:
         if label in slow_cost:
-            print('  %-38s %7.3f %5.2fx %6s %5s' % (label, slow_cost[label], slow_cost[label] / slow_cost[NOOP],
-                                                   spread([count(e, True) for e in slow_requests[label]]),
-                                                   spread([connections(e) for e in slow_requests[label]])))
+            reads = spread([count(e, True) for e in slow_requests[label]])
+            opened = spread([connections(e) for e in slow_requests[label]])
+            print('  %-38s %7.3f %5.2fx %6s %5s' % (label, slow_cost[label], slow_cost[label] / slow_cost[NOOP], reads, opened))
     print()
     first = next(iter(tokens.values()))
     print('Token service in a run of %d tasks (one per module), starting from an empty cache (the time a task saves with the' % first['tasks'])
