@@ -28,7 +28,12 @@ RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
 
 VENV_STAMP := $(VENV)/.requirements-installed
 
-.PHONY: help venv collection unit emulator-tests integration sanity lint docs-check \
+# Test runs record every Graph request and answer body here (one JSONL file per emulator);
+# `make oracle` parses them with Microsoft's SDK models (tests/emulator/oracle.py).
+ORACLE_DIR := $(BUILD)/oracle
+RECORD_ENV := EMULATOR_RECORD_DIR="$(ORACLE_DIR)"
+
+.PHONY: help venv collection unit emulator-tests integration oracle sanity lint docs-check \
 	ee-check molecule test demo bench scale clean distclean
 
 help: ## List the targets
@@ -49,13 +54,16 @@ collection: ## Link .build/collections/ansible_collections/jitaccess/entra to th
 	ln -sfn ../../../.. $(COLLECTION_LINK)
 
 unit: venv collection ## Unit tests (tests/unit)
-	$(RUN_ENV) tools/run-pytest.sh tests/unit $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/unit $(PYTEST_ARGS)
 
 emulator-tests: venv collection ## Tests of the Graph emulator itself (tests/emulator_tests)
-	$(RUN_ENV) tools/run-pytest.sh tests/emulator_tests $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/emulator_tests $(PYTEST_ARGS)
 
 integration: venv collection ## Modules against the HTTPS emulator (tests/integration)
-	$(RUN_ENV) tools/run-pytest.sh tests/integration $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/integration $(PYTEST_ARGS)
+
+oracle: venv ## Every Graph body the test runs recorded, parsed with the msgraph SDK models: no unknown property
+	$(RUN_ENV) $(VENV_BIN)/python -m tests.emulator.oracle $(ORACLE_DIR)
 
 sanity: venv ## Full ansible-test sanity suite on a copy of the tree, offline
 	VENV="$(VENV)" tools/sanity.sh $(SANITY_ARGS)
@@ -92,7 +100,8 @@ ee-check: venv ## ansible-builder create for execution-environment.yml into .bui
 	@echo "ee-check: build context in $(EE_CONTEXT) (podman build -f $(EE_CONTEXT)/Containerfile $(EE_CONTEXT))"
 
 test: venv ## Everything CI runs
-	$(MAKE) unit emulator-tests integration molecule sanity lint docs-check ee-check
+	rm -rf $(ORACLE_DIR)
+	$(MAKE) unit emulator-tests integration oracle molecule sanity lint docs-check ee-check
 
 demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
 	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py

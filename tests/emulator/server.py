@@ -23,6 +23,7 @@ from .graph.errors import GraphError, bad_request, not_found
 from .graph.odata import Query
 from .graph.router import VERSIONS, RequestContext
 from .graph.router import router as graph_router
+from .recorder import BodyRecorder
 from .requestlog import WRITE_METHODS, RequestLog, mask_form
 from .tenant import create_tenant
 from .tls import ServerTLS
@@ -158,7 +159,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
 
     idle_timeout = 60
 
-    def __init__(self, state_dir=None, tenants=1, tenant_ids=(), port=0, seed=0):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def __init__(self, state_dir=None, tenants=1, tenant_ids=(), port=0, seed=0,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+                 record_dir=None):
         self.state_dir = str(state_dir) if state_dir else tempfile.mkdtemp(prefix="jitaccess-emulator-")
         os.makedirs(self.state_dir, exist_ok=True)
         self.lock = threading.RLock()
@@ -169,6 +171,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         self._tokens = TokenService(self)
         self._faults = Faults(seed)
         self._log = RequestLog()
+        # Graph bodies for the SDK-model oracle (recorder.py): record_dir, else $EMULATOR_RECORD_DIR, else off.
+        self._recorder = BodyRecorder.from_setting(record_dir)
         self._states = {}
         self._infos = []
         self._adding = set()  # tenant ids being built outside the lock, reserved so no second thread builds one
@@ -206,6 +210,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             self._server.server_close()
             self._thread.join(timeout=5)
             self._server = None
+        if self._recorder is not None:
+            self._recorder.close()
 
     def __enter__(self):
         return self.start()
@@ -360,6 +366,10 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             # Which TCP connection carried the request: shows clients keeping connections open across requests.
             "connection": "%s:%s" % handler.client_address[:2],
         })
+        if self._recorder is not None and outcome.kind == "graph":
+            self._recorder.record({"method": request["method"], "version": outcome.version, "route": request.get("route"),
+                                   "path": path, "status": outcome.status, "request": outcome.log_body,
+                                   "response": outcome.payload})
         if outcome.drop:
             handler.close_connection = True
             try:
@@ -476,6 +486,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             ctx.body = None
         try:
             route, ctx.params = graph_router.resolve(request["method"], segments[0], segments[1:])
+            request["route"] = route.pattern
             for segment in segments[1:]:
                 if state.created_wall(segment.lower()) is not None and not ctx.visible(segment):
                     raise not_found(segment)
