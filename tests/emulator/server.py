@@ -387,7 +387,10 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
 
     @staticmethod
     def _send(handler, status, payload, headers, content_type, trickle_ms=None):  # pylint: disable=too-many-arguments,too-many-positional-arguments
-        data = b"" if payload is None or status == 204 else json.dumps(payload).encode("utf-8")
+        # A handler's own Content-Type (text/plain for a $count segment) replaces the JSON one.
+        content_type = headers.pop("Content-Type", content_type)
+        plain = content_type.startswith("text/plain") and payload is not None
+        data = b"" if payload is None or status == 204 else (str(payload) if plain else json.dumps(payload)).encode("utf-8")
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)

@@ -9,3 +9,4 @@ from . import conditional_access  # noqa: F401  pylint: disable=unused-import
 from . import gsa  # noqa: F401  pylint: disable=unused-import
 from . import entitlement  # noqa: F401  pylint: disable=unused-import
 from . import entitlement_requests  # noqa: F401  pylint: disable=unused-import
+from . import group_queries  # noqa: F401  pylint: disable=unused-import

@@ -290,8 +290,9 @@ def list_member_of(ctx):
 @route("GET", "/groups", permissions=READ_GROUPS)
 def list_groups(ctx):
     """GET /groups (page size 100 unless $top says otherwise)."""
+    # concepts/aad-advanced-queries.md: groups sort by displayName; $search covers displayName and description.
     return list_response(ctx, ctx.state.table("groups").values(), "groups", GROUP, filterable=GROUP_FILTERS,
-                         expanders=GROUP_EXPANDERS)
+                         expanders=GROUP_EXPANDERS, orderable=("displayName",), searchable=("displayName", "description"))
 
 
 @route("POST", "/groups", permissions=CREATE_GROUPS)

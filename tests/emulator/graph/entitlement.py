@@ -86,8 +86,8 @@ def _em_duration(value):
 
 
 # -- schemas --------------------------------------------------------------------------------------------------------
-def _ref(name, **props):
-    return Schema(name, {"id": Prop(required=True), **props}, dialect=ODATA)
+def _ref(name, id_required=True, **props):
+    return Schema(name, {"id": Prop(required=id_required), **props}, dialect=ODATA)
 
 
 CATALOG = Schema("microsoft.graph.accessPackageCatalog", {
@@ -105,9 +105,11 @@ RESOURCE_REF = Schema("microsoft.graph.accessPackageResource", {
     "id": Prop(), "displayName": Prop(), "description": Prop(), "originId": Prop(), "originSystem": Prop(),
     "createdDateTime": Prop("DateTimeOffset"), "modifiedDateTime": Prop("DateTimeOffset"),
 }, dialect=ODATA)
-ROLE_REF = _ref("microsoft.graph.accessPackageResourceRole", displayName=Prop(), description=Prop(), originId=Prop(),
+# api-reference/v1.0/api/accesspackage-post-resourcerolescopes.md example 1 names role and scope by originId (with
+# the role's resource id) and no id; examples 2 and 3 give ids too.
+ROLE_REF = _ref("microsoft.graph.accessPackageResourceRole", id_required=False, displayName=Prop(), description=Prop(), originId=Prop(),
                 originSystem=Prop(), resource=Prop("Object", schema=RESOURCE_REF))
-SCOPE_REF = _ref("microsoft.graph.accessPackageResourceScope", displayName=Prop(), description=Prop(), originId=Prop(),
+SCOPE_REF = _ref("microsoft.graph.accessPackageResourceScope", id_required=False, displayName=Prop(), description=Prop(), originId=Prop(),
                  originSystem=Prop(), isRootScope=Prop("Boolean"))
 RESOURCE_REQUEST = Schema("microsoft.graph.accessPackageResourceRequest", {
     "id": Prop(read_only=True),
@@ -311,6 +313,23 @@ def _stamp(moment):
 
 def _find(items, item_id):
     return next((item for item in items if item["id"].lower() == str(item_id).lower()), None)
+
+
+def _find_ref(items, ref):
+    """The role or scope a request names: by id, else by originId (accesspackage-post-resourcerolescopes.md ex. 1)."""
+    if ref.get("id"):
+        return _find(items, ref["id"])
+    origin = str(ref.get("originId") or "").lower()
+    return next((item for item in items if origin and str(item.get("originId") or "").lower() == origin), None)
+
+
+def _resource_matches(resource, ref):
+    """Whether the role's ``resource`` reference (id or originId, or none) names ``resource``."""
+    if not ref:
+        return True
+    if ref.get("id"):
+        return resource["id"].lower() == ref["id"].lower()
+    return not ref.get("originId") or str(resource.get("originId") or "").lower() == ref["originId"].lower()
 
 
 def _item(ctx, obj, entity_set, schema, expanders=None):
@@ -648,14 +667,17 @@ def create_role_scope(ctx):
     """POST accessPackages/{id}/resourceRoleScopes: the role and scope must belong to one resource of the catalog."""
     package = ctx.require(PACKAGES, ctx.params["id"], ODATA)
     _schema, values, _binds = ROLE_SCOPE.validate(ctx.require_body(ODATA), "create")
-    role_id, scope_id = values["role"]["id"], values["scope"]["id"]
-    resource = next((r for r in _visible_resources(ctx, package["_catalogId"]) if _find(r["_roles"], role_id)), None)
+    role_ref, scope_ref = values["role"], values["scope"]
+    role_id = role_ref.get("id") or role_ref.get("originId")
+    resource = next((r for r in _visible_resources(ctx, package["_catalogId"])
+                     if _find_ref(r["_roles"], role_ref) and _resource_matches(r, role_ref.get("resource"))), None)
     if resource is None:
         raise GraphError(404, "ResourceNotFound", f"The role '{role_id}' is not a role of a resource in the access "
                                                   "package's catalog.")
-    if _find(resource["_scopes"], scope_id) is None:
-        raise _bad(f"The scope '{scope_id}' is not a scope of the resource '{resource['id']}'.")
-    role_id, scope_id = _find(resource["_roles"], role_id)["id"], _find(resource["_scopes"], scope_id)["id"]
+    if _find_ref(resource["_scopes"], scope_ref) is None:
+        scope_name = scope_ref.get("id") or scope_ref.get("originId")
+        raise _bad(f"The scope '{scope_name}' is not a scope of the resource '{resource['id']}'.")
+    role_id, scope_id = _find_ref(resource["_roles"], role_ref)["id"], _find_ref(resource["_scopes"], scope_ref)["id"]
     if any(rs["_roleId"] == role_id and rs["_scopeId"] == scope_id for rs in package["_roleScopes"]):
         raise GraphError(409, "Conflict", "The access package already has this resource role scope.")
     role_scope = {"id": f"{role_id}_{scope_id}", "createdDateTime": _now(ctx), "_roleId": role_id, "_scopeId": scope_id,

@@ -66,10 +66,28 @@ ANSWER = Schema("microsoft.graph.accessPackageAnswer", _ANSWER_PROPS, dialect=OD
     "#microsoft.graph.accessPackageAnswerString": Schema("microsoft.graph.accessPackageAnswerString",
                                                          {**_ANSWER_PROPS, "value": Prop()}, dialect=ODATA),
 })
+# The typed navigation properties (what the v1.0 SDK model of accessPackageAssignment has): "target" is documented
+# inside the assignment (entitlementmanagement-post-assignmentrequests.md example 5); "assignmentPolicy" and
+# "accessPackage" by id are an Assumption: read as assignmentPolicyId / accessPackageId.
+_NAV_REF = Schema("microsoft.graph.entity", {"id": Prop("Guid", required=True)}, dialect=ODATA)
+_SUBJECT_REF = Schema("microsoft.graph.accessPackageSubject", {"objectId": Prop("Guid", required=True)}, dialect=ODATA)
 ASSIGNMENT_REF = Schema("microsoft.graph.accessPackageAssignment", {
     "id": Prop("Guid"), "targetId": Prop("Guid"), "assignmentPolicyId": Prop("Guid"), "accessPackageId": Prop("Guid"),
-    "schedule": Prop("Object", schema=SCHEDULE),
+    "schedule": Prop("Object", schema=SCHEDULE), "target": Prop("Object", schema=_SUBJECT_REF),
+    "assignmentPolicy": Prop("Object", schema=_NAV_REF), "accessPackage": Prop("Object", schema=_NAV_REF),
 }, dialect=ODATA)
+_NAV_IDS = (("target", "objectId", "targetId"), ("assignmentPolicy", "id", "assignmentPolicyId"),
+            ("accessPackage", "id", "accessPackageId"))
+
+
+def _flat_assignment(assignment):
+    """The assignment with navigation references read as their ...Id properties (the id form wins when both given)."""
+    flat = dict(assignment)
+    for nav, key, flat_key in _NAV_IDS:
+        reference = flat.pop(nav, None)
+        if isinstance(reference, dict) and reference.get(key) and not flat.get(flat_key):
+            flat[flat_key] = reference[key]
+    return flat
 REQUEST = Schema("microsoft.graph.accessPackageAssignmentRequest", {
     "id": Prop(read_only=True),
     "requestType": Prop(required=True, nullable=False, enum=REQUEST_TYPES),
@@ -471,7 +489,7 @@ def create_request(ctx):
     if kind.startswith("admin") and ctx.identity.kind == "user" and \
             not ctx.identity.grants.intersection(WRITE):
         raise forbidden()
-    assignment = values["assignment"]
+    assignment = _flat_assignment(values["assignment"])
     if kind == "userAdd":
         links = _user_add(ctx, values, assignment)
     elif kind == "adminAdd":

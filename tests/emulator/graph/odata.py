@@ -102,8 +102,8 @@ def _split_expand(text):
 
 # -- $filter ------------------------------------------------------------------------------------------------------
 class Filter:
-    """A parsed ``$filter`` of the supported subset: ``path eq literal``, ``path in (literal, ...)``, ``and``,
-    parentheses. Literals: 'strings', true, false, null, numbers."""
+    """A parsed ``$filter`` of the supported subset: ``path eq literal``, ``path in (literal, ...)``,
+    ``startswith(path, 'text')``, ``and``, parentheses. Literals: 'strings', true, false, null, numbers."""
 
     def __init__(self, text, dialect=DIRECTORY):
         self.text = text
@@ -162,6 +162,18 @@ class Filter:
             node = self._expr()
             self._take("punct", ")")
             return node
+        if self._peek()[0] == "word" and self._peek()[1].lower() == "startswith":
+            # concepts/filter-query-parameter.md: startsWith(property, 'value'), case-insensitive on directory strings.
+            self._pos += 1
+            self._take("punct", "(")
+            path = self._take("word")[1]
+            self._take("punct", ",")
+            prefix = self._take("lit")[1]
+            self._take("punct", ")")
+            if not isinstance(prefix, str):
+                raise self._unsupported()
+            self.paths.add(path)
+            return ("startswith", path, prefix)
         path = self._take("word")[1]
         operator = self._take("word")[1]
         if operator == "eq":
@@ -194,6 +206,8 @@ class Filter:
         if node[0] == "and":
             return self._eval(node[1], obj, resolve) and self._eval(node[2], obj, resolve)
         actual = resolve(obj, node[1])
+        if node[0] == "startswith":
+            return isinstance(actual, str) and actual.lower().startswith(node[2].lower())
         if node[0] == "eq":
             return _equal(actual, node[2])
         return any(_equal(actual, value) for value in node[2])
@@ -216,6 +230,45 @@ def _equal(actual, expected):
     if isinstance(actual, bool) or isinstance(expected, bool):
         return actual is expected
     return actual == expected
+
+
+def _search(ctx, items, searchable, advanced):
+    """``$search="property:words"``: concepts/search-query-parameter.md (directory objects: tokenized prefix match on
+    displayName and description; several clauses joined by AND / OR). Only with ConsistencyLevel: eventual
+    (concepts/aad-advanced-queries.md)."""
+    if not advanced:
+        raise unsupported_query("Request with $search query parameter only works through MSGraph with a special "
+                                "request header: 'ConsistencyLevel: eventual'")
+    text = ctx.query.options["$search"].strip()
+    clauses = re.findall(r'"([^"]*)"|(\bAND\b|\bOR\b)', text)
+    if not clauses or not text.startswith('"'):
+        raise bad_request("Syntax error: character '%s' is not valid at position 0 in '%s'." % (text[:1], text))
+    result, operator = None, "AND"
+    for clause, joiner in clauses:
+        if joiner:
+            operator = joiner
+            continue
+        prop, colon, words = clause.partition(":")
+        if not colon or prop not in searchable:
+            raise bad_request(f"Invalid search property '{prop}'.")
+        tokens = [w.lower() for w in re.split(r"\W+", words) if w]
+        hits = {obj["id"] for obj in items
+                if all(any(part.startswith(t) for part in re.split(r"\W+", str(obj.get(prop) or "").lower())) for t in tokens)}
+        result = hits if result is None else (result & hits if operator == "AND" else result | hits)
+    return [obj for obj in items if obj["id"] in (result or set())]
+
+
+def _order(query, items, orderable, advanced, dialect):
+    """``$orderby=prop [asc|desc]``. concepts/aad-advanced-queries.md: group/user displayName sorts by default;
+    with $filter it needs the advanced query parameters (ConsistencyLevel: eventual and $count=true)."""
+    clauses = [part.split() for part in _split_list(query.options["$orderby"])]
+    if len(clauses) != 1 or len(clauses[0]) > 2 or clauses[0][0] not in orderable or \
+            (len(clauses[0]) == 2 and clauses[0][1].lower() not in ("asc", "desc")):
+        raise unsupported_query("Unsupported sort property.", dialect)
+    if query.filter is not None and dialect == DIRECTORY and not advanced:
+        raise unsupported_query("Sorting not supported for current query.", dialect)
+    prop, descending = clauses[0][0], len(clauses[0]) == 2 and clauses[0][1].lower() == "desc"
+    return sorted(items, key=lambda obj: (obj.get(prop) is None, str(obj.get(prop) or "").lower()), reverse=descending)
 
 
 # -- shaping --------------------------------------------------------------------------------------------------------
@@ -314,11 +367,17 @@ def list_response(ctx, items, entity_set, schema, **options):  # pylint: disable
     """
     query = ctx.query
     dialect = schema.dialect
-    query.reject("$orderby", "$search", "$skip", dialect=dialect)
+    advanced = dialect == DIRECTORY and ctx.headers.get("ConsistencyLevel", "").lower() == "eventual"
+    query.reject("$skip", *(() if options.get("orderable") else ("$orderby",)),
+                 *(() if options.get("searchable") else ("$search",)), dialect=dialect)
     check_select(query.select, schema)
     key = options.get("key") or (lambda obj: ctx.state.seq(obj["id"]))
-    if query.count and dialect == DIRECTORY and ctx.headers.get("ConsistencyLevel", "").lower() != "eventual":
-        raise bad_request("$count is not currently supported.")
+    # concepts/aad-advanced-queries.md ("Error handling for advanced queries"): without ConsistencyLevel: eventual a
+    # directory list silently ignores ?$count=true.
+    counting = query.count and (advanced or dialect != DIRECTORY)
+    items = list(items)
+    if "$search" in query.options:
+        items = _search(ctx, items, options["searchable"], advanced)
     if query.filter is not None:
         filterable = options.get("filterable")
         if not filterable:
@@ -329,6 +388,11 @@ def list_response(ctx, items, entity_set, schema, **options):  # pylint: disable
         items = [obj for obj in items if parsed.matches(obj, resolve)]
         if options.get("hide_lagging", True):
             items = [obj for obj in items if ctx.visible(obj.get("id"))]
+    if "$orderby" in query.options:
+        items = _order(query, items, options["orderable"], advanced and query.count, dialect)
+        # Sorted pages are not keyset-ordered by creation: page by position in the sorted list instead.
+        positions = {obj["id"]: index for index, obj in enumerate(items)}
+        key = lambda obj: positions[obj["id"]]  # noqa: E731  pylint: disable=unnecessary-lambda-assignment
     total = len(items)
     if query.skiptoken is not None:
         after = _read_skiptoken(ctx, query.skiptoken, dialect)
@@ -343,7 +407,7 @@ def list_response(ctx, items, entity_set, schema, **options):  # pylint: disable
         out = shaper(obj, query.select)
         values.append(expand(ctx, obj, out, query, options.get("expanders"), schema))
     body = {"@odata.context": context_url(ctx, entity_set, query.select)}
-    if query.count and query.skiptoken is None:
+    if counting and query.skiptoken is None:
         body["@odata.count"] = total
     if rest:
         body["@odata.nextLink"] = _next_link(ctx, _skiptoken(ctx, key(page[-1])))
