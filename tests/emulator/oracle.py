@@ -32,6 +32,11 @@ ALLOWLIST = {
     # Every documented group answer carries creationOptions (e.g. "creationOptions": [] in the 201 of example 1).
     ("v1.0", "Group", "creationOptions"): "api-reference/v1.0/api/group-post-groups.md",
     ("beta", "Group", "creationOptions"): "api-reference/beta/api/group-post-groups.md",
+    # A beta Conditional Access policy as Graph answers its create (the 201 of step 3) carries templateId,
+    # partialEnablementStrategy and conditions.times, none of which the beta model has.
+    ("beta", "ConditionalAccessPolicy", "templateId"): "concepts/tutorial-entra-internet-access.md",
+    ("beta", "ConditionalAccessPolicy", "partialEnablementStrategy"): "concepts/tutorial-entra-internet-access.md",
+    ("beta", "ConditionalAccessConditionSet", "times"): "concepts/tutorial-entra-internet-access.md",
     # The admin direct-assignment request names user, policy and package by id inside "assignment" (example 1).
     ("v1.0", "AccessPackageAssignment", "targetId"): "api-reference/v1.0/api/entitlementmanagement-post-assignmentrequests.md",
     ("v1.0", "AccessPackageAssignment", "assignmentPolicyId"):

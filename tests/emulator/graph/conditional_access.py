@@ -110,10 +110,8 @@ def _policy_schema(beta):
         "clientApplications": Prop("Any"), "devices": Prop("Any"), "authenticationFlows": Prop("Any"),
         "insiderRiskLevels": Prop(),
     }
-    # api-reference/beta/api/conditionalaccesspolicy-get.md answers deviceStates; "times" is in neither the beta
-    # resource page (resources/conditionalaccessconditionset.md) nor the beta SDK model, so it is not served.
     if beta:
-        condition_props.update(deviceStates=Prop("Any"))
+        condition_props.update(times=Prop("Any"), deviceStates=Prop("Any"))
     conditions = Schema("microsoft.graph.conditionalAccessConditionSet", condition_props, dialect=ODATA)
     grant = Schema("microsoft.graph.conditionalAccessGrantControls", {
         "operator": Prop(enum=("AND", "OR")), "builtInControls": _collection(BUILT_IN_CONTROLS),
@@ -147,9 +145,8 @@ def _policy_schema(beta):
         "conditions": Prop("Object", schema=conditions, required=True, nullable=False),
         "grantControls": Prop("Object", schema=grant), "sessionControls": Prop("Object", schema=sessions),
     }
-    # partialEnablementStrategy is on no docs page and in neither SDK model (the SDK-model oracle flags it): not served.
     if beta:
-        props.update(deletedDateTime=Prop("DateTimeOffset", read_only=True))
+        props.update(deletedDateTime=Prop("DateTimeOffset", read_only=True), partialEnablementStrategy=Prop(read_only=True))
     return Schema("microsoft.graph.conditionalAccessPolicy", props, dialect=ODATA)
 
 
@@ -164,7 +161,7 @@ _DEFAULTS = {
     "platforms": {"includePlatforms": [], "excludePlatforms": []},
     "locations": {"includeLocations": [], "excludeLocations": []},
     "conditions": {"userRiskLevels": [], "signInRiskLevels": [], "servicePrincipalRiskLevels": [], "clientAppTypes": [],
-                   "insiderRiskLevels": None, "platforms": None, "locations": None, "deviceStates": None,
+                   "insiderRiskLevels": None, "platforms": None, "locations": None, "times": None, "deviceStates": None,
                    "devices": None, "clientApplications": None, "authenticationFlows": None, "applications": None,
                    "users": None},
     "grantControls": {"operator": None, "builtInControls": [], "customAuthenticationFactors": [], "termsOfUse": [],
@@ -180,12 +177,9 @@ _DEFAULTS = {
     "globalSecureAccessFilteringProfile": {"isEnabled": True},
 }
 # What only beta has, per level of the object (dropped from v1.0 answers).
-# templateId is v1.0 only: api-reference/v1.0/resources/conditionalaccesspolicy.md lists it, the beta page
-# (api-reference/beta/resources/conditionalaccesspolicy.md) and the beta SDK model do not.
-_V1_ONLY = ("templateId",)
 _BETA_ONLY = {
-    None: ("deletedDateTime",),
-    "conditions": ("deviceStates",),
+    None: ("deletedDateTime", "partialEnablementStrategy"),
+    "conditions": ("times", "deviceStates"),
     "sessionControls": ("continuousAccessEvaluation", "globalSecureAccessFilteringProfile"),
 }
 
@@ -218,7 +212,7 @@ def _merge(current, values):
 def _version_shape(ctx, policy):
     """The stored (beta-shaped) policy as ``ctx.version`` returns it."""
     if ctx.version == "beta":
-        return {key: value for key, value in policy.items() if key not in _V1_ONLY}
+        return policy
     out = {key: value for key, value in policy.items() if key not in _BETA_ONLY[None]}
     for level in ("conditions", "sessionControls"):
         if isinstance(out.get(level), dict):
@@ -307,7 +301,7 @@ def _check_policy(ctx, policy):
 def _new_policy(ctx, values):
     policy = {"id": new_id(), "templateId": None, "displayName": None, "description": None,
               "createdDateTime": ctx.timestamp(fraction=True), "modifiedDateTime": None, "state": None,
-              "deletedDateTime": None, "conditions": None, "grantControls": None,
+              "deletedDateTime": None, "partialEnablementStrategy": None, "conditions": None, "grantControls": None,
               "sessionControls": None}
     policy.update(_merge({}, values))
     return _server_fill(policy)
