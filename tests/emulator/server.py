@@ -414,6 +414,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         return self._identity(request, segments)
 
     # -- Graph ------------------------------------------------------------------------------------------------------
+    # concepts/errors.md: the error resource (code, message, innerError with date, request-id, client-request-id).
     def _graph_error_body(self, request, error):
         return {"error": {"code": error.code, "message": error.message, "innerError": {
             "date": self.now().strftime("%Y-%m-%dT%H:%M:%S"), "request-id": request["request_id"],
@@ -450,6 +451,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         body = outcome.log_body = _parse_json(request["raw_body"])
         if not segments or segments[0] not in VERSIONS:
             version = segments[0] if segments else ""
+            # Assumption: an unknown version segment is a 400 naming it.
             return self._graph_answer(request, outcome, GraphError(400, "BadRequest", f"Invalid version: {version}"))
         outcome.version = segments[0]
         try:
@@ -490,11 +492,13 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         try:
             route, ctx.params = graph_router.resolve(request["method"], segments[0], segments[1:])
             request["route"] = route.pattern
+            # concepts/best-practices-concept.md (eventual consistency): a just-created object may 404 for a while elsewhere;
+            # injected lag rules replay that.
             for segment in segments[1:]:
                 if state.created_wall(segment.lower()) is not None and not ctx.visible(segment):
                     raise not_found(segment)
             ctx.check_access(route)
-            if isinstance(ctx.body, str):
+            if isinstance(ctx.body, str):  # Assumption: Graph's wording for a body that is not JSON
                 raise bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set and "
                                   "payload is of valid JSON format.")
             result = route.handler(ctx)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, quote
 
 from .errors import DIRECTORY, GraphError, bad_request, unsupported_query
 
+# concepts/paging.md: directory collections take $top from 1 to 999 (the default page is 100).
 MAX_TOP = 999
 _TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^']|'')*')|(?P<punct>[(),])|(?P<num>-?\d+(?:\.\d+)?)(?![\w.])|(?P<word>[A-Za-z_$@][\w./@$-]*))""")
 
@@ -40,6 +41,7 @@ class Query:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
             if key.startswith("$"):
                 name = key.lower()
                 if name in self.options:
+                    # Assumption: a repeated $option is a 400 (OData forbids it; no Graph page shows the answer).
                     raise bad_request(f"Query option '{key}' was specified more than once, it must be specified at most once.")
                 self.options[name] = value
             else:
@@ -52,6 +54,7 @@ class Query:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
         self.top = self._top()
 
     def _top(self):
+        # Assumption: the wording of Graph's $top errors (no docs page quotes them).
         if "$top" not in self.options:
             return None
         text = self.options["$top"]
@@ -72,7 +75,10 @@ class Query:  # pylint: disable=too-many-instance-attributes,too-few-public-meth
         return text.lower() == "true"
 
     def reject(self, *names, dialect=DIRECTORY):
-        """400 for any of the ``$`` options in ``names`` that is present (options the endpoint does not implement)."""
+        """400 for any of the ``$`` options in ``names`` that is present (options the endpoint does not implement).
+
+        concepts/query-parameters.md: "Support for query parameters varies from one API operation to another"; each
+        endpoint's page lists the options it supports, and an unsupported one is refused (Assumption: with 400)."""
         for name in names:
             if name in self.options:
                 raise unsupported_query(f"The query option '{name}' is not supported by this endpoint.", dialect)
@@ -116,6 +122,8 @@ class Filter:
             raise self._unsupported()
 
     def _unsupported(self):
+        # concepts/aad-advanced-queries.md: an operator or property a page does not support answers 400
+        # Request_UnsupportedQuery (directory) / BadRequest (newer workloads).
         return unsupported_query("Unsupported Query.", self.dialect)
 
     def _tokenize(self, text):
@@ -223,7 +231,7 @@ def resolve_path(obj, path):
     return value
 
 
-def _equal(actual, expected):
+def _equal(actual, expected):  # concepts/filter-query-parameter.md: eq on directory strings ignores case
     # Directory string comparisons are case-insensitive (so are GUIDs).
     if isinstance(actual, str) and isinstance(expected, str):
         return actual.lower() == expected.lower()
@@ -273,7 +281,8 @@ def _order(query, items, orderable, advanced, dialect):
 
 # -- shaping --------------------------------------------------------------------------------------------------------
 def check_select(select, schema):
-    """400 for a $select naming a property the type does not declare."""
+    """400 for a $select naming a property the type does not declare (Assumption: Graph's OData layer refuses
+    unknown properties in $select; no page shows the answer)."""
     for prop in select or ():
         if not schema.has(prop):
             raise bad_request(f"Could not find a property named '{prop}' on type '{schema.name}'.", schema.dialect)
@@ -324,6 +333,7 @@ def item_response(ctx, obj, entity_set, schema, defaults=None,  # pylint: disabl
 
 
 # -- paging -----------------------------------------------------------------------------------------------------
+# concepts/paging.md: @odata.nextLink carries an opaque $skiptoken; use the whole URL, never parse the token.
 def _sign(ctx, payload):
     return hmac.new(ctx.paging_key, payload, hashlib.sha256).digest()[:12]
 
@@ -344,6 +354,7 @@ def _read_skiptoken(ctx, token, dialect):
             raise ValueError("token from another collection")
         return data["after"]
     except (ValueError, KeyError, TypeError) as exc:
+        # Assumption: a forged or foreign token is refused like an expired one (Directory_ExpiredPageToken).
         if dialect == DIRECTORY:
             raise GraphError(400, "Directory_ExpiredPageToken", "The specified page token value has expired and can no "
                                   "longer be included in your request.") from exc

@@ -79,9 +79,11 @@ class Router:
         matches = [(r, params) for r in candidates for params in [r.match(segments)] if params is not None]
         if not matches:
             depth = max((r.prefix(segments) for r in candidates), default=0)
+            # Assumption: Graph names the first unknown segment (400 "Resource not found for the segment ...").
             raise segment_not_found(segments[min(depth, len(segments) - 1)] if segments else version)
         allowed = [(r, p) for r, p in matches if r.method == method]
         if not allowed:
+            # Assumption: a known path with a method its page does not list is a 405.
             raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.")
         return max(allowed, key=lambda item: item[0].specificity)
 
@@ -151,13 +153,14 @@ class RequestContext:  # pylint: disable=too-many-instance-attributes
         return obj
 
     def require_body(self, dialect="directory"):
-        """The JSON body, or 400 when the request had none."""
+        """The JSON body, or 400 when the request had none (Assumption: Graph's wording for an empty payload)."""
         if self.body is None:
             raise bad_request("Empty Payload. JSON content expected.", dialect)
         return self.body
 
     def check_access(self, route_):
-        """403 when the caller lacks what the route needs."""
+        """403 when the caller lacks what the route needs: each route's ``permissions`` are the Permissions table of
+        its docs page (cited in the area module); ``delegated_only`` where that table says Application: Not supported."""
         if route_.delegated_only and self.identity.kind == "app":
             raise forbidden("This operation requires a delegated (user) token; application permissions are not supported.",
                             code="Forbidden")

@@ -83,7 +83,8 @@ class Schema:
 
     # -- messages ---------------------------------------------------------------------------------------------
     def unknown(self, prop):
-        """400 for a property the type does not declare."""
+        """400 for a property the type does not declare. Each type's declared properties follow its resource page
+        (api-reference/*/resources/*.md, cited where the schema is built); Assumption: the wording of the refusal."""
         if self.dialect == DIRECTORY:
             return bad_request(f"Property '{prop}' does not exist as a declared property or extension property.")
         return bad_request(f"The property '{prop}' does not exist on type '{self.name}'. Make sure to only use property "
@@ -98,13 +99,13 @@ class Schema:
                            f"'{literal}' to the expected type 'Edm.{type_ or 'String'}'.", self.dialect)
 
     def required(self, prop):
-        """400 for a missing required property."""
+        """400 for a missing required property ("Required" in the create/update page's request body table)."""
         if self.dialect == DIRECTORY:
             return bad_request(f"A value is required for property '{prop}' of resource '{self.resource}'.")
         return bad_request(f"The property '{prop}' is required on type '{self.name}'.", self.dialect)
 
     def read_only(self, prop):
-        """400 for an attempt to set a server-managed property."""
+        """400 for an attempt to set a property its resource page marks read-only (Assumption: refused, not ignored)."""
         if self.dialect == DIRECTORY:
             return bad_request(f"Property '{prop}' is read-only and cannot be set.")
         return bad_request(f"The property '{prop}' on type '{self.name}' is read-only and cannot be set.", self.dialect)
