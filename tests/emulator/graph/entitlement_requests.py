@@ -88,6 +88,8 @@ def _flat_assignment(assignment):
         if isinstance(reference, dict) and reference.get(key) and not flat.get(flat_key):
             flat[flat_key] = reference[key]
     return flat
+
+
 REQUEST = Schema("microsoft.graph.accessPackageAssignmentRequest", {
     "id": Prop(read_only=True),
     "requestType": Prop(required=True, nullable=False, enum=REQUEST_TYPES),

@@ -403,7 +403,9 @@ def list_response(ctx, items, entity_set, schema, **options):  # pylint: disable
         items = _order(query, items, options["orderable"], advanced and query.count, dialect)
         # Sorted pages are not keyset-ordered by creation: page by position in the sorted list instead.
         positions = {obj["id"]: index for index, obj in enumerate(items)}
-        key = lambda obj: positions[obj["id"]]  # noqa: E731  pylint: disable=unnecessary-lambda-assignment
+
+        def key(obj):
+            return positions[obj["id"]]
     total = len(items)
     if query.skiptoken is not None:
         after = _read_skiptoken(ctx, query.skiptoken, dialect)
