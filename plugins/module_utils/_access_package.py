@@ -178,9 +178,6 @@ class AccessPackageSpec(ResourceSpec):
     required_one_of = (('display_name', 'id'),)
 
     def validate(self, params):
-        name = params.get('display_name')
-        if name is not None and not name.strip():
-            raise ValidationError('display_name', name, 'must not be blank')
         validate_resource_roles(params.get('resource_roles'))
 
     def get(self, ctx, object_id):

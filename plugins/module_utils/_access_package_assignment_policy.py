@@ -22,7 +22,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._directory import 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, find_package, format_duration, names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier, check_name)
 
 GRAPH = '#microsoft.graph.'
 MAX_STAGES = 3
@@ -226,6 +227,7 @@ def validate_questions(questions):
         text = question.get('text')
         if not (text or '').strip():
             raise ValidationError(option + '.text', text, 'every question needs text')
+        check_name(option + '.text', text)
         if text.strip() in seen:
             raise ValidationError(option + '.text', text, 'two questions have this text; texts identify questions')
         seen.add(text.strip())
@@ -245,6 +247,8 @@ def validate_questions(questions):
         for index, item in enumerate(question.get('choices') or [], 1):
             if not (item.get('value') or '').strip():
                 raise ValidationError('%s.choices[%d].value' % (option, index), item.get('value'), 'every choice needs a value')
+            check_name('%s.choices[%d].value' % (option, index), item['value'])
+            check_name('%s.choices[%d].text' % (option, index), item.get('text'))
             if item['value'] in values:
                 raise ValidationError('%s.choices[%d].value' % (option, index), item['value'], 'two choices have this value')
             values.add(item['value'])
@@ -273,9 +277,7 @@ def validate_reviews(reviews):
 
 def validate_policy(params):
     """Every input rule that needs no Graph call; raises ValidationError."""
-    name = params.get('display_name')
-    if name is not None and not name.strip():
-        raise ValidationError('display_name', name, 'must not be blank')
+    check_name('display_name', params.get('display_name'))
     if not params.get('id') and not params.get('access_package'):
         raise ValidationError('access_package', None, 'is required to find a policy by display_name (give the package name or id)')
     validate_requestors(params.get('requestors'))

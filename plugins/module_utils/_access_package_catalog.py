@@ -31,13 +31,7 @@ class CatalogSpec(ResourceSpec):
         catalog_state=dict(type='str', choices=['published', 'unpublished']),
     )
     required_one_of = (('display_name', 'id'),)
-
-    def validate(self, params):
-        name = params.get('display_name')
-        if name is not None and not name.strip():
-            raise ValidationError('display_name', name, 'must not be blank')
-        if name and len(name) > 256:
-            raise ValidationError('display_name', name, 'must be at most 256 characters')
+    name_max_length = 256
 
     def view(self, ctx, obj, relations=None):
         result = super().view(ctx, obj, relations)

@@ -354,6 +354,7 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     noun = 'conditional_access_policy'
     api = 'beta'
     path = '/identity/conditionalAccess/policies'
+    name_max_length = 256
     fields = FIELDS
     argument_spec = dict(
         display_name=dict(type='str'),
@@ -398,11 +399,6 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     # ---- input -------------------------------------------------------------------------------------------------
 
     def validate(self, params):
-        name = params.get('display_name')
-        if name is not None and not name.strip():
-            raise ValidationError('display_name', name, 'must not be blank')
-        if name and len(name) > 256:
-            raise ValidationError('display_name', name, 'must be at most 256 characters')
         for option, words in MISPLACED_KEYWORDS.items():
             for value in params.get(option) or ():
                 if value.lower() in (word.lower() for word in words):

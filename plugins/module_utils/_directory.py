@@ -16,7 +16,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._graph import Grap
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     GUID, Relation, ResourceError, ValidationError, assume_created_earlier)
 
-UPN = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
+UPN = re.compile(r'\A[^@\s]+@[^@\s]+\.[^@\s]+\Z')  # \Z: $ would let a trailing newline through
 
 
 def is_guid(value):

@@ -26,7 +26,7 @@ ASSIGNMENTS = EM + '/assignments'
 ACTIVE_ASSIGNMENT_STATES = ('delivering', 'partiallyDelivered', 'delivered')
 
 # Weeks, days, hours, minutes, seconds: the parts of a duration with a fixed length (months and years vary).
-_DURATION = re.compile(r'^P(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$')
+_DURATION = re.compile(r'\AP(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z')
 _DURATION_UNITS = (('D', 86400), ('H', 3600), ('M', 60), ('S', 1))
 
 
@@ -82,7 +82,7 @@ def canonical_datetime(text):
     """An ISO 8601 date or date-time as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (a date alone means midnight UTC)."""
     value = text.strip() if isinstance(text, str) else ''
     try:
-        if re.match(r'^\d{4}-\d{2}-\d{2}$', value):
+        if re.fullmatch(r'\d{4}-\d{2}-\d{2}', value):
             moment = datetime.datetime.strptime(value, '%Y-%m-%d').replace(tzinfo=datetime.timezone.utc)
         else:
             moment = datetime.datetime.fromisoformat(re.sub(r'(\.\d{6})\d+', r'\1', value.replace('Z', '+00:00')))

@@ -18,7 +18,7 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ResourceSpec, ValidationError, check_name
 
 NS = '#microsoft.graph.networkaccess.'
 POLICIES_PATH = '/networkAccess/filteringPolicies'
@@ -30,7 +30,7 @@ RULE_TYPES = {
 }
 ACTIONS = ('block', 'allow')
 
-_LABEL = re.compile(r'^(?!-)[a-z0-9-]{1,63}(?<!-)$')
+_LABEL = re.compile(r'(?!-)[a-z0-9-]{1,63}(?<!-)')  # a whole label: used with fullmatch
 
 
 def fqdn_problem(value):
@@ -50,7 +50,7 @@ def fqdn_problem(value):
     if len(labels) < 2:
         return 'must have at least two labels, as in chatgpt.com'
     for label in labels:
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):
             return 'label %r must be 1 to 63 ASCII letters, digits or hyphens, not starting or ending with a hyphen' % label
     if labels[-1].isdigit():
         return 'must be a host name, not an IP address'
@@ -123,10 +123,6 @@ class NetworkAccessSpec(ResourceSpec):
 
     def find_by_name(self, ctx, name):
         return [obj for obj in self.list_all(ctx) if (obj.get('name') or '').lower() == name.lower()]
-
-    def validate_name(self, params):
-        if params.get('name') is not None and not params['name'].strip():
-            raise ValidationError('name', params['name'], 'must not be blank')
 
 
 class PolicyRules(Children):
@@ -206,8 +202,7 @@ def validate_rules(rules):
     """Pure checks of the declared rules: unique names, at least one destination, FQDN syntax."""
     seen = set()
     for number, rule in enumerate(rules or []):
-        if not rule['name'].strip():
-            raise ValidationError('rules[%d].name' % number, rule['name'], 'must not be blank')
+        check_name('rules[%d].name' % number, rule['name'])
         if rule['name'] in seen:
             raise ValidationError('rules[%d].name' % number, rule['name'], 'two rules have this name; rule names must be unique within a policy')
         seen.add(rule['name'])
@@ -245,7 +240,6 @@ class FilteringPolicySpec(NetworkAccessSpec):
     required_one_of = (('name', 'id'),)
 
     def validate(self, params):
-        self.validate_name(params)
         validate_rules(params.get('rules'))
 
     def defaults(self, ctx, wanted):

@@ -16,7 +16,8 @@ from __future__ import annotations
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
     NS, POLICIES_PATH, NetworkAccessSpec, match_named)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ValidationError, assume_created_earlier
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    Children, Field, ResourceError, ValidationError, assume_created_earlier, check_name)
 
 PROFILES_PATH = '/networkAccess/filteringProfiles'
 LINK_TYPE = NS + 'filteringPolicyLink'
@@ -61,8 +62,7 @@ def validate_links(links):
     seen = set()
     for number, link in enumerate(links or []):
         name = link['name']
-        if not name.strip():
-            raise ValidationError('policies[%d].name' % number, name, 'must not be blank')
+        check_name('policies[%d].name' % number, name)
         if name.lower() in seen:
             raise ValidationError('policies[%d].name' % number, name, 'is listed twice; a policy is linked to a profile once')
         seen.add(name.lower())
@@ -198,7 +198,6 @@ class FilteringProfileSpec(NetworkAccessSpec):
     )
 
     def validate(self, params):
-        self.validate_name(params)
         priority = params.get('priority')
         if params.get('baseline'):
             for option in ('name', 'id', 'description', 'profile_state'):

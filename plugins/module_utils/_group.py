@@ -40,6 +40,7 @@ def derive_nickname(display_name):
 class GroupSpec(ResourceSpec):
     noun = 'group'
     path = '/groups'
+    name_max_length = 256  # api-reference/v1.0/resources/group.md: displayName "Maximum length is 256 characters"
     fields = (
         Field('display_name', 'displayName'),
         Field('description', 'description', max_length=1024),
@@ -66,10 +67,6 @@ class GroupSpec(ResourceSpec):
             problem = nickname_problem(params['mail_nickname'])
             if problem:
                 raise ValidationError('mail_nickname', params['mail_nickname'], problem)
-        if params.get('display_name') is not None and not params['display_name'].strip():
-            raise ValidationError('display_name', params['display_name'], 'must not be blank')
-        if params.get('display_name') and len(params['display_name']) > 256:
-            raise ValidationError('display_name', params['display_name'], 'must be at most 256 characters')
 
     def defaults(self, ctx, wanted):
         if not wanted.get('display_name'):

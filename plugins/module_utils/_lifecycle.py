@@ -23,8 +23,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same, subset, union
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
 
-GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+# \Z, not $: $ also matches before a trailing newline, and an id ending in one would reach a request path.
+GUID = re.compile(r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
 
 # Python distributions the Graph client needs, by import name (the transport is the standard library's).
 REQUIRED_LIBS = (('azure.identity', 'azure-identity'),)
@@ -38,6 +40,15 @@ class ValidationError(Exception):
     def __init__(self, option, value, rule):
         super().__init__('%s=%r: %s' % (option, value, rule))
         self.option = option
+
+
+def check_name(option, value, max_length=None):
+    """ValidationError when ``value`` (unless None) cannot name an object: blank, too long, or holding a control or
+    invisible character (``_names.name_problem``)."""
+    if value is not None:
+        problem = name_problem(value, max_length)
+        if problem:
+            raise ValidationError(option, value, problem)
 
 
 class ResourceError(Exception):
@@ -219,6 +230,7 @@ class ResourceSpec:
     path = None  # collection path, e.g. '/groups'
     name_option = 'display_name'
     name_property = 'displayName'
+    name_max_length = None  # Graph's documented limit of the name, where one is documented
     fields = ()
     relations = ()
     argument_spec = {}
@@ -239,7 +251,8 @@ class ResourceSpec:
                                                      'to find the object by its name, use %s' % self.name_option)
 
     def validate_fields(self, params):
-        """The limits fields declare (max_length)."""
+        """The name (``check_name``) and the limits fields declare (max_length)."""
+        check_name(self.name_option, params.get(self.name_option), self.name_max_length)
         for field in self.fields:
             value = params.get(field.option)
             if field.max_length and isinstance(value, str) and len(value) > field.max_length:

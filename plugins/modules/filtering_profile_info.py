@@ -108,7 +108,6 @@ class FilteringProfileInfoSpec(FilteringProfileSpec):
     )
 
     def validate(self, params):
-        self.validate_name(params)
         for option in ('name', 'id'):
             if params['baseline'] and params.get(option):
                 raise ValidationError(option, params[option], 'cannot be combined with baseline=true')

@@ -300,7 +300,35 @@ CONDITIONAL_ACCESS = [
     case('conditional_access_policy', {'include_groups': DROP}, 'include_users', label='nobody targeted'),
 ]
 
-CASES = COMMON + CONNECTION + GROUP + ENTITLEMENT + GSA + CONDITIONAL_ACCESS
+# A trailing newline passes a regex anchored with $ (it matches before a final newline), and characters a person cannot
+# see or that reorder what they see make names look alike: each is refused with the option's name, before any write.
+GUID_WITH_NEWLINE = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11\n'
+HIDDEN = [('\x00', 'U+0000', 'NUL'), ('\n', 'U+000A', 'newline'), ('\u202e', 'U+202E', 'right-to-left override'),
+          ('\u200b', 'U+200B', 'zero-width space')]
+NAMES = [('group', 'display_name'), ('access_package_catalog', 'display_name'), ('access_package', 'display_name'),
+         ('access_package_assignment_policy', 'display_name'), ('filtering_policy', 'name'), ('filtering_profile', 'name'),
+         ('conditional_access_policy', 'display_name')]
+HIDDEN_CHARACTERS = [case(module, {option: 'Chat%sGPT' % char}, option, code, label=label) for char, code, label in HIDDEN
+                     for module, option in NAMES] + [
+    case('filtering_policy', {'rules': [{'name': 'chat\u200bgpt', 'type': 'fqdn', 'destinations': ['chatgpt.com']}]}, 'rules[0].name',
+         'U+200B', label='zero-width space in a rule name'),
+    case('filtering_profile', {'policies': [{'name': GSA_POLICY + '\n'}]}, 'policies[0].name', 'U+000A', label='newline in a link'),
+    case('access_package_assignment_policy', {'questions': [{'text': 'Which task?\u202e'}]}, 'questions[1].text', 'U+202E',
+         label='right-to-left override'),
+    case('access_package_assignment_policy', {'questions': [{'text': 'Data?', 'type': 'multiple_choice',
+                                                              'choices': [{'value': 'no', 'text': 'No\x00'}]}]},
+         'questions[1].choices[1].text', 'U+0000', label='NUL'),
+]
+TRAILING_NEWLINE = [
+    case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destinations': ['chatgpt.com\n']}]}, 'rules[0].destinations',
+         "'chatgpt.com\\n'", label='FQDN with a trailing newline'),
+    case('group', {'id': GUID_WITH_NEWLINE}, 'id', label='GUID with a trailing newline'),
+    case('access_package_approval', {'requestor': DROP, 'request_id': GUID_WITH_NEWLINE}, 'request_id',
+         label='GUID with a trailing newline'),
+    case('group', {'members': [lambda w: w.upn(SARAH) + '\n']}, 'members', label='UPN with a trailing newline'),
+]
+
+CASES = COMMON + CONNECTION + GROUP + ENTITLEMENT + GSA + CONDITIONAL_ACCESS + HIDDEN_CHARACTERS + TRAILING_NEWLINE
 
 
 @pytest.mark.parametrize('module', sorted({param.values[0] for param in CASES}))

@@ -157,8 +157,10 @@ def _params(**values):
      'session_controls.sign_in_frequency', '1..365'),
 ])
 def test_validate_rejects(values, option, fragment):
+    spec, params = ConditionalAccessPolicySpec(), _params(**dict({'display_name': 'p'}, **values))
     with pytest.raises(ValidationError) as info:
-        ConditionalAccessPolicySpec().validate(_params(**dict({'display_name': 'p'}, **values)))
+        spec.validate_fields(params)  # the name, as the lifecycle checks it first
+        spec.validate(params)
     assert info.value.option == option and fragment in str(info.value)
 
 
