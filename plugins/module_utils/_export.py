@@ -21,13 +21,10 @@ would change them) as ``unsupported``. Nothing is dropped silently.
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import assignment_view, list_assignments
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import (
-    ARGUMENT_SPEC as POLICY_ARGUMENT_SPEC, SECTIONS, AssignmentPolicySpec, declared_sections, plan_sections, validate_approval,
-    validate_questions, validate_requestors, validate_reviews)
+    SECTIONS, AssignmentPolicySpec, plan_sections)
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import FIELDS as CA_FIELDS
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec, session_view
@@ -37,6 +34,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy 
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import POLICY_IDS, FilteringProfileSpec, baseline_candidates
 from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._role_model import (
+    NAME_PATTERNS, canonical, derived_descriptions, derived_names)
 
 # The role's defaults (roles/jit_ai_access/defaults/main.yml; a unit test keeps the two in step).
 ROLE_DEFAULTS = {
@@ -72,33 +71,8 @@ def app_defaults(fallback_approvers):
     }
 
 
-# How the role names an app's objects (roles/jit_ai_access/tasks/app_settings.yml).
-NAME_PATTERNS = (
-    ('allow_policy_name', 'Allow %s'),
-    ('profile_name', 'Allow %s'),
-    ('group_name', 'Allow %s Access'),
-    ('ca_policy_name', 'GSA - Allow %s (JIT)'),
-    ('access_package_name', '%s access'),
-    ('assignment_policy_name', '%s on request'),
-)
 SETTINGS = ('profile_priority', 'link_priority', 'ca_policy_state', 'sign_in_risk_levels')
 GSA_INTERNET = 'all_internet_resources_gsa'
-
-
-def derived_names(name):
-    return {option: pattern % name for option, pattern in NAME_PATTERNS}
-
-
-def derived_descriptions(name, names):
-    """The descriptions the role writes (roles/jit_ai_access/tasks/app_present.yml), from the app's final object names."""
-    return {
-        'allow_policy_description': 'Allows %s for members of %s.' % (name, names['group_name']),
-        'profile_description': 'Handed to %s by Conditional Access.' % names['group_name'],
-        'group_description': 'Members may use %s. Membership is granted for a limited time by the access package %s.' % (
-            name, names['access_package_name']),
-        'access_package_description': 'Time-bound use of %s after approval; membership of %s ends by itself.' % (name, names['group_name']),
-        'assignment_policy_description': 'Request %s in My Access; access ends by itself.' % name,
-    }
 
 
 def _unformat(pattern, value):
@@ -118,28 +92,6 @@ def app_name(names, rule_name):
 
 
 # ---- assignment policy: view <-> the options the role passes through ------------------------------------------------
-
-_SECTIONS_SPEC = {section: POLICY_ARGUMENT_SPEC[section] for section in SECTIONS}
-
-
-def _same_label(kind, reference, option):  # pylint: disable=unused-argument
-    """Labels in an export are already the names the policy module shows (UPNs, group display names)."""
-    return reference
-
-
-def canonical(options):
-    """The sections ``options`` declare, as access_package_assignment_policy validates and compares them; ValueError or
-    ValidationError for options the module would refuse."""
-    result = ArgumentSpecValidator(_SECTIONS_SPEC).validate({key: value for key, value in options.items() if value is not None})
-    if result.error_messages:
-        raise ValueError('; '.join(result.error_messages))
-    params = result.validated_parameters
-    validate_requestors(params.get('requestors'))
-    validate_approval(params.get('approval'))
-    validate_questions(params.get('questions'))
-    validate_reviews(params.get('access_reviews'))
-    return declared_sections(params, _same_label)
-
 
 def new_policy(options):
     """What a new policy gets from ``options`` (every section, defaults filled)."""
