@@ -97,19 +97,28 @@ class Playbook:
         path.write_text(yaml.safe_dump([play], sort_keys=False))
         if results_file.exists():
             results_file.unlink()
-        process = self._execute([str(path)], check, diff, verbosity, env, extra_args)
+        process = self._execute([str(path)], extra_args, check, diff, verbosity, env)
         results = json.loads(results_file.read_text()) if results_file.exists() else {}
         return PlaybookRun(process, [results.get(name, {}) for name in registered])
 
     def run_file(self, path, extra_vars=None, check=False, diff=False, verbosity=0, env=None, inventory='localhost,', forks=None):
         """Run a playbook of the collection (e.g. playbooks/jit_ai_access.yml), against localhost unless an inventory is given."""
+        return PlaybookRun(self._execute(*self._file_arguments(path, extra_vars, inventory, forks), check, diff, verbosity, env), [])
+
+    def start_file(self, path, extra_vars=None, env=None):
+        """Start a playbook of the collection in a session of its own and return the process (to stop or kill it)."""
+        arguments, extra = self._file_arguments(path, extra_vars, 'localhost,', None)
+        command, environment = self._command(arguments, False, False, 0, env, extra)
+        return subprocess.Popen(command, cwd=self.workdir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+
+    def _file_arguments(self, path, extra_vars, inventory, forks):
         vars_file = self.workdir / 'extra_vars.json'
         vars_file.write_text(json.dumps(dict(extra_vars or {}, ansible_python_interpreter=sys.executable)))
         extra = ('--forks', str(forks)) if forks else ()
-        process = self._execute(['-i', inventory, str(REPO / path), '-e', '@%s' % vars_file], check, diff, verbosity, env, extra)
-        return PlaybookRun(process, [])
+        return ['-i', inventory, str(REPO / path), '-e', '@%s' % vars_file], extra
 
-    def _execute(self, arguments, check, diff, verbosity, env, extra_args):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def _command(self, arguments, check, diff, verbosity, env, extra_args):  # pylint: disable=too-many-arguments,too-many-positional-arguments
         command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')] + list(arguments)
         if check:
             command.append('--check')
@@ -122,6 +131,10 @@ class Playbook:
                            ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
                            ANSIBLE_RETRY_FILES_ENABLED='0')
         environment.update(env or {})
+        return command, environment
+
+    def _execute(self, arguments, extra_args, check, diff, verbosity, env):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        command, environment = self._command(arguments, check, diff, verbosity, env, extra_args)
         return subprocess.run(command, cwd=self.workdir, env=environment, capture_output=True, text=True, timeout=900, check=False)
 
 
