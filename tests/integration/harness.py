@@ -106,11 +106,13 @@ class Playbook:
         return PlaybookRun(self._execute(*self._file_arguments(path, extra_vars, inventory, forks), check, diff, verbosity, env), [])
 
     def start_file(self, path, extra_vars=None, env=None):
-        """Start a playbook of the collection in a session of its own and return the process (to stop or kill it)."""
+        """Start a playbook of the collection in a session of its own and return the process (to stop or kill it); its
+        output goes to ``output.txt`` in the work directory, which can be read while it runs."""
         arguments, extra = self._file_arguments(path, extra_vars, 'localhost,', None)
         command, environment = self._command(arguments, False, False, 0, env, extra)
-        return subprocess.Popen(command, cwd=self.workdir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        with open(self.workdir / 'output.txt', 'w', encoding='utf-8') as output:
+            return subprocess.Popen(command, cwd=self.workdir, env=environment, stdout=output, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
 
     def _file_arguments(self, path, extra_vars, inventory, forks):
         vars_file = self.workdir / 'extra_vars.json'

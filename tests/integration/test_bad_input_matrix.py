@@ -315,8 +315,8 @@ HIDDEN_CHARACTERS = [case(module, {option: 'Chat%sGPT' % char}, option, code, la
     case('filtering_profile', {'policies': [{'name': GSA_POLICY + '\n'}]}, 'policies[0].name', 'U+000A', label='newline in a link'),
     case('access_package_assignment_policy', {'questions': [{'text': 'Which task?\u202e'}]}, 'questions[1].text', 'U+202E',
          label='right-to-left override'),
-    case('access_package_assignment_policy', {'questions': [{'text': 'Data?', 'type': 'multiple_choice',
-                                                              'choices': [{'value': 'no', 'text': 'No\x00'}]}]},
+    case('access_package_assignment_policy',
+         {'questions': [{'text': 'Data?', 'type': 'multiple_choice', 'choices': [{'value': 'no', 'text': 'No\x00'}]}]},
          'questions[1].choices[1].text', 'U+0000', label='NUL'),
 ]
 TRAILING_NEWLINE = [

@@ -35,8 +35,8 @@ def one_line(stdout, marker):
      ['jit_ai_access_apps[' + 'x' * 37 + '...].group_name', 'the group name', 'at most 256 characters (has 313)']),
     ([{'name': 'ChatGPT', 'fqdns': ['chatgpt.com\n']}], ["jit_ai_access_apps[ChatGPT].fqdns: 'chatgpt.com\\n'"]),
     ([{'name': 'Chat\u202eGPT', 'fqdns': ['chatgpt.com']}], ['.name=', 'U+202E RIGHT-TO-LEFT OVERRIDE']),
-    ([{'name': 'ChatGPT', 'fqdns': ['chatgpt.com']}, {'name': 'Claude', 'fqdns': ['claude.ai'], 'group_name': 'allow chatgpt access',
-                                                    'profile_priority': 110}],
+    ([{'name': 'ChatGPT', 'fqdns': ['chatgpt.com']},
+      {'name': 'Claude', 'fqdns': ['claude.ai'], 'group_name': 'allow chatgpt access', 'profile_priority': 110}],
      ['jit_ai_access_apps[Claude].group_name', 'jit_ai_access_apps[ChatGPT] already has this group name']),
 ], ids=['300-character name', 'FQDN with a trailing newline', 'right-to-left override', 'group name of another app'])
 def test_bad_apps_stop_the_role_before_any_graph_call(emulator, tenant, playbook, tmp_path, apps, fragments):
@@ -87,13 +87,13 @@ def test_the_lock_of_a_killed_run_is_taken_over_with_a_warning(emulator, tenant,
     killed = playbook.start_file(PLAYBOOK, variables, env=role_env(emulator, tenant))
     lock = locks / (tenant.tenant_id + '.lock')
     deadline = time.monotonic() + 120
-    while not lock.exists() and killed.poll() is None and time.monotonic() < deadline:
+    while not lock.is_file() and killed.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert lock.exists(), killed.communicate()[0][-3000:]
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    assert lock.is_file(), (tmp_path / 'output.txt').read_text()[-3000:]
     holder = json.loads(lock.read_text())
     assert holder['pid'] == killed.pid and holder['host'] == socket.gethostname() and holder['started']
-    os.killpg(killed.pid, signal.SIGKILL)
-    killed.communicate()
     # Its lock is left behind.
     assert lock.exists()
 
@@ -123,11 +123,16 @@ def test_a_lock_of_another_host_is_waited_for_then_named(emulator, tenant, playb
 def test_a_lock_released_while_waiting_lets_the_run_go_on(emulator, tenant, tmp_path, collections):
     locks = tmp_path / 'locks'
     lock = plant_lock(locks, tenant.tenant_id, pid=4242, host='controller-2.example.com', started='2026-12-04T20:00:00Z')
-    running = Playbook(tmp_path, collections).start_file(PLAYBOOK, role_vars(tenant, locks, jit_ai_access_lock_timeout=60),
+    running = Playbook(tmp_path, collections).start_file(PLAYBOOK, role_vars(tenant, locks, jit_ai_access_lock_timeout=120),
                                                          env=role_env(emulator, tenant))
-    time.sleep(4)
-    assert running.poll() is None and emulator.writes(tenant.tenant_id) == []
+    output = tmp_path / 'output.txt'
+    deadline = time.monotonic() + 120
+    while 'Take the run lock of this tenant' not in output.read_text() and running.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)
+    # The run waits at the lock: still running, nothing sent to Graph.
+    assert running.poll() is None, output.read_text()[-3000:]
+    assert emulator.requests(tenant.tenant_id) == []
     lock.unlink()
-    stdout, _stderr = running.communicate(timeout=300)
-    assert running.returncode == 0, stdout[-3000:]
+    assert running.wait(timeout=300) == 0, output.read_text()[-3000:]
     assert emulator.writes(tenant.tenant_id) and list(locks.iterdir()) == []

@@ -36,8 +36,8 @@ def test_a_partial_override_keeps_every_other_builtin_setting():
 
 
 @pytest.mark.parametrize('apps, overrides, fragments', [
-    ([dict(CHATGPT, name='x' * 300)], {}, ["jit_ai_access_apps[xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...].group_name",
-                                            'the group name', 'at most 256 characters (has 313)']),
+    ([dict(CHATGPT, name='x' * 300)], {},
+     ['jit_ai_access_apps[%s...].group_name' % ('x' * 37), 'the group name', 'at most 256 characters (has 313)']),
     ([dict(CHATGPT, name='Chat\u202eGPT')], {}, ['.name=', 'U+202E']),
     ([dict(CHATGPT, group_name='Allow\x00')], {}, ['jit_ai_access_apps[ChatGPT].group_name', 'U+0000']),
     ([dict(CHATGPT, fqdns=['chatgpt.com\n'])], {}, ["jit_ai_access_apps[ChatGPT].fqdns: 'chatgpt.com\\n'"]),
