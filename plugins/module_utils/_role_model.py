@@ -189,10 +189,12 @@ def plan_apps(apps, overrides, builtin, state='present', block_policy_name=None,
                     where, option, shown(settings.get(option)), seen[key], NAMES[option][0]))
             seen.setdefault(key, where)
         if present:
+            # Whether Graph refuses two profiles at one priority is undocumented; the role refuses them, since a user in
+            # both groups would get the two profiles in an order nobody chose.
             key = ('profile_priority', settings.get('profile_priority'))
             if key in seen:
-                problems.append('%s.profile_priority=%r: %s already has this priority; each security profile needs its own' % (
-                    where, settings.get('profile_priority'), seen[key]))
+                problems.append('%s.profile_priority=%r: %s already has this priority; give each security profile its own, or '
+                                'their order is undefined' % (where, settings.get('profile_priority'), seen[key]))
             seen.setdefault(key, where)
         settled.append(settings)
     if block_policy_name is not None:
