@@ -281,6 +281,11 @@ class TokenService:
                        "idtyp": "user", "oid": user["id"], "sub": user["id"], "upn": user["userPrincipalName"],
                        "unique_name": user["userPrincipalName"], "name": user["displayName"],
                        "scp": " ".join(scopes), "amr": ["pwd"]})
+        # entra-docs docs/identity-platform/access-token-claims-reference.md: wids lists the template ids of the
+        # tenant-wide directory roles the user holds.
+        roles = state.extra.get("directoryRoles", {}).get(user["id"])
+        if roles:
+            claims["wids"] = list(roles)
         return claims
 
     def _token_body(self, claims):

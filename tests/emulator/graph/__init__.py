@@ -10,3 +10,5 @@ from . import gsa  # noqa: F401  pylint: disable=unused-import
 from . import entitlement  # noqa: F401  pylint: disable=unused-import
 from . import entitlement_requests  # noqa: F401  pylint: disable=unused-import
 from . import group_queries  # noqa: F401  pylint: disable=unused-import
+from . import licensing  # noqa: F401  pylint: disable=unused-import
+from . import what_if  # noqa: F401  pylint: disable=unused-import

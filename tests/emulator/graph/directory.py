@@ -33,6 +33,9 @@ SEED_USERS = (
     ("olivia.davis", "Olivia Davis", "Finance Associate", "Finance", "michael.brown"),
     ("james.wilson", "James Wilson", "Software Engineer", "Engineering", None),
 )
+# mail nickname, directory role template id: the Tenant Admin is a Global Administrator.
+SEED_ROLES = (("admin", "62e90394-69f5-4237-9190-012177145e10"),)
+DIRECTORY_ROLES = "directoryRoles"
 # display name, mail nickname, description, member nicknames, owner nicknames
 SEED_GROUPS = (
     ("Finance Team", "financeteam", "Finance department", ("sarah.jones", "david.miller", "olivia.davis"),
@@ -162,6 +165,8 @@ def seed_directory(state):  # pylint: disable=too-many-locals
     for nickname, _name, _title, _department, manager in SEED_USERS:
         if manager:
             state.managers[ids[nickname]] = ids[manager]
+    # The directory roles each person holds, by role template id (tokens carry them as the wids claim).
+    state.extra[DIRECTORY_ROLES] = {ids[nickname]: [template_id] for nickname, template_id in SEED_ROLES}
     for display_name, nickname, description, members, owners in SEED_GROUPS:
         group_id = stable_id(state.tenant_id, "group", nickname)
         state.table("groups").add(new_group(state, group_id, {

@@ -577,3 +577,99 @@ def delete_link(ctx):
     ctx.state.table(LINK_TABLE).remove(link["id"])
     _stamp(ctx, profile, created=False)
     return 204, None
+
+
+# -- traffic forwarding profiles ---------------------------------------------------------------------------------
+# api-reference/beta/resources/networkaccess-forwardingprofile.md. Each profile stands for one Global Secure Access
+# traffic app, which Conditional Access targets by its application id (entra-docs
+# docs/identity/conditional-access/reference-resources-change.md); the app's service principal carries the user and
+# group assignment (entra-docs docs/global-secure-access/how-to-manage-users-groups-assignment.md).
+FORWARDING = "forwardingProfiles"
+SERVICE_PRINCIPALS = "servicePrincipals"
+# trafficForwardingType, priority, name, state a new tenant has, application id of its traffic app. The names and
+# priorities follow networkaccess-networkaccessroot-list-forwardingprofiles.md; the Internet Access profile starts
+# enabled (that example shows it disabled) so that a new emulated tenant is ready for the collection.
+FORWARDING_SEED = (
+    ("m365", 0, "Microsoft 365 traffic forwarding profile", "enabled", "c08f52c9-8f03-4558-a0ea-9a4c878cf343"),
+    ("private", 1, "Private access traffic forwarding profile", "disabled", "e92b9b37-1b47-4c01-9fbc-91d84450870e"),
+    ("internet", 2, "Internet traffic forwarding profile", "enabled", "5dc48733-b5df-475c-a49b-fa307ef00853"),
+)
+ASSOCIATED_BRANCH = _odata("associatedBranch", {"branchId": Prop(required=True, nullable=False)})
+ASSOCIATION = _odata("association", {}, abstract=True, derived={ASSOCIATED_BRANCH.odata_type(): ASSOCIATED_BRANCH})
+FORWARDING_PROFILE = _odata("forwardingProfile", {
+    "id": _ro(), "name": Prop(nullable=False), "description": Prop(),
+    # Assumption: state can be set with PATCH (the resource declares it; the update page lists only name and
+    # associations, yet the portal's enable switch is this property).
+    "state": Prop(enum=STATUS, nullable=False), "version": _ro(), "lastModifiedDateTime": _ro("DateTimeOffset"),
+    "trafficForwardingType": Prop(enum=("m365", "internet", "private", "unknownFutureValue"), read_only=True),
+    "priority": Prop("Int32", read_only=True), "associations": Prop("Object", collection=True, schema=ASSOCIATION),
+    "policies": Prop("Object", collection=True, schema=POLICY_LINK),
+})
+TRAFFIC_APP = _odata("servicePrincipal", {
+    "id": _ro(), "appId": _ro(), "displayName": _ro(), "servicePrincipalType": _ro(), "accountEnabled": Prop("Boolean"),
+    "appRoleAssignmentRequired": Prop("Boolean"),
+})
+
+
+@seeder
+def seed_forwarding_profiles(state):
+    """The three traffic forwarding profiles every tenant has, each with the service principal of its traffic app,
+    assigned to all users (appRoleAssignmentRequired false)."""
+    modified = iso_z(state.now())
+    for kind, priority, name, status, app_id in FORWARDING_SEED:
+        profile_id = stable_id(state.tenant_id, "gsa", "forwarding", kind)
+        sp_id = stable_id(state.tenant_id, "sp", app_id)
+        state.table(FORWARDING).add({
+            "id": profile_id, "name": name, "description": f"Default traffic forwarding profile for {kind} traffic acquisition.",
+            "state": status, "version": VERSION, "lastModifiedDateTime": modified, "trafficForwardingType": kind,
+            "priority": priority, "associations": [], "servicePrincipalId": sp_id,
+        })
+        state.table(SERVICE_PRINCIPALS).add({
+            "id": sp_id, "appId": app_id, "displayName": name, "servicePrincipalType": "Application", "accountEnabled": True,
+            "appRoleAssignmentRequired": False,
+        })
+
+
+def forwarding_profile(state, kind):
+    """The stored forwarding profile of ``kind`` (m365, internet or private): tests switch it off through this."""
+    return next(profile for profile in state.table(FORWARDING).values() if profile["trafficForwardingType"] == kind)
+
+
+def _forwarding_view(profile):
+    return {key: value for key, value in profile.items() if key != "servicePrincipalId"}
+
+
+@route("GET", "/networkAccess/forwardingProfiles", versions=BETA, permissions=READ)
+def list_forwarding_profiles(ctx):
+    """GET /networkAccess/forwardingProfiles (networkaccess-networkaccessroot-list-forwardingprofiles.md)."""
+    return list_response(ctx, [_forwarding_view(p) for p in ctx.state.table(FORWARDING).values()],
+                         "networkAccess/forwardingProfiles", FORWARDING_PROFILE, hide_lagging=False)
+
+
+@route("GET", "/networkAccess/forwardingProfiles/{id}", versions=BETA, permissions=READ)
+def get_forwarding_profile(ctx):
+    """GET /networkAccess/forwardingProfiles/{id} (networkaccess-forwardingprofile-get.md)."""
+    profile = ctx.require(FORWARDING, ctx.params["id"], ODATA)
+    return item_response(ctx, _forwarding_view(profile), "networkAccess/forwardingProfiles", FORWARDING_PROFILE)
+
+
+@route("PATCH", "/networkAccess/forwardingProfiles/{id}", versions=BETA, permissions=WRITE)
+def update_forwarding_profile(ctx):
+    """PATCH /networkAccess/forwardingProfiles/{id}: networkaccess-forwardingprofile-update.md answers 200 with the
+    updated profile; associations need their @odata.type."""
+    profile = ctx.require(FORWARDING, ctx.params["id"], ODATA)
+    _schema, values, _binds = FORWARDING_PROFILE.validate(ctx.require_body(ODATA), "update")
+    _no_navigation(values, "policies")
+    profile.update(values)
+    profile["lastModifiedDateTime"] = ctx.timestamp()
+    return 200, {"@odata.context": context_url(ctx, "networkAccess/forwardingProfiles", entity=True), **_forwarding_view(profile)}
+
+
+@route("GET", "/networkAccess/forwardingProfiles/{id}/servicePrincipal", versions=BETA, permissions=READ)
+def get_forwarding_service_principal(ctx):
+    """GET .../forwardingProfiles/{id}/servicePrincipal: the traffic app whose assignment scopes the profile.
+    Assumption: the relationship is readable with the Global Secure Access read permissions (the SDK has the request
+    builder; no docs page describes it)."""
+    profile = ctx.require(FORWARDING, ctx.params["id"], ODATA)
+    principal = ctx.state.table(SERVICE_PRINCIPALS).get(profile["servicePrincipalId"])
+    return item_response(ctx, {key: principal.get(key) for key in TRAFFIC_APP.props}, "servicePrincipals", TRAFFIC_APP)
