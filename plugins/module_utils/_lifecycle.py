@@ -543,7 +543,8 @@ def _age_order(obj):
 
 
 def run_read(spec, read):
-    """Entry point of a read-only module: ``read(ctx)`` returns the result keys; nothing is written, so changed is false."""
+    """Entry point of a read-only module: ``read(ctx)`` returns the result keys; changed is false unless ``read`` says
+    otherwise (a check module that was asked to fix what it found)."""
     module = build_module(spec, info=True)
     ctx, connection = _session(module, spec)
     client = None
@@ -553,7 +554,7 @@ def run_read(spec, read):
             result = read(ctx)
     except (GraphError, ResourceError, ValidationError) as exc:
         _fail(module, exc, client)
-    module.exit_json(changed=False, **result)
+    module.exit_json(**dict({'changed': False}, **result))
 
 
 def run_info(spec, plural, select, extra=None):
