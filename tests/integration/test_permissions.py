@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import required_permissions
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (
+    MODULE_PERMISSIONS, ROLE_TEMPLATE_IDS, missing_permissions, missing_role, required_permissions)
 from tests.emulator.graph.router import router
 from tests.emulator.tenant import APP_ROLES, DELEGATED_SCOPES
 from tests.integration.harness import GraphAdmin, auth_args, run_module
@@ -130,6 +131,9 @@ RUNS = [
     ('conditional_access_policy', dict(include_users=[lambda w: w.upn('sarah.jones')], include_roles=['Global Administrator'],
                                        session_controls=dict(gsa_security_profile=PROFILE))),
     ('conditional_access_policy_info', {}),
+    ('tenant_readiness', dict(modules=['group_info'], break_glass=dict(users=[lambda w: w.upn('it.approvals')], groups=['Finance Team']))),
+    # After conditional_access_policy above: a policy hands out a security profile, whose name What If reads.
+    ('conditional_access_what_if', dict(user=lambda w: w.upn('sarah.jones'))),
 ]
 
 
@@ -177,3 +181,42 @@ def test_readme_lists_exactly_what_each_module_needs(emulator):
             assert not unneeded, '%s: README lists %s permissions no call needs: %s' % (module, kind, unneeded)
         if delegated_run:
             assert not application, '%s runs with a user token only; the README must not list application permissions' % module
+
+
+def readme_roles():
+    """{module: the Entra role cell of the README table}."""
+    cells = [[cell.strip() for cell in line.strip().strip('|').split('|')] for line in README.read_text().splitlines()]
+    return {module: row[3] for row in cells if len(row) == 4 and row[0].startswith('`') for module in re.findall(r'`(\w+)`', row[0])}
+
+
+@pytest.mark.parametrize('module', sorted(MODULE_PERMISSIONS))
+def test_the_module_table_and_the_readme_agree(module):
+    """_permissions.MODULE_PERMISSIONS (what tenant_readiness checks) lists per module the names the README lists; the
+    first name of each requirement is the README's, the others are alternatives Graph accepts as well."""
+    application, delegated = readme_rows()[module]
+    for kind, listed in (('application', application), ('delegated', delegated)):
+        first = {name.strip() for requirement in MODULE_PERMISSIONS[module][kind]
+                 for name in requirement.split(' | ')[0].split(' + ')}
+        assert first == listed, '%s %s: table %s, README %s' % (module, kind, sorted(first), sorted(listed))
+    for role in MODULE_PERMISSIONS[module]['roles']:
+        assert role in readme_roles()[module] and role in ROLE_TEMPLATE_IDS
+
+
+@pytest.mark.parametrize('granted, missing', [
+    (['Group.ReadWrite.All', 'User.Read.All'], []),
+    (['Group.ReadWrite.All'], ['User.Read.All']),
+    # ReadWrite includes Read.
+    (['Group.ReadWrite.All', 'User.ReadWrite.All'], []),
+    ([], ['Group.ReadWrite.All', 'User.Read.All']),
+])
+def test_missing_permissions_of_a_module(granted, missing):
+    assert missing_permissions('group', 'application', granted) == missing
+
+
+def test_alternatives_and_delegated_only():
+    needed = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'User.Read.All', 'Group.Read.All', 'NetworkAccess.Read.All']
+    assert missing_permissions('conditional_access_policy', 'application', needed) == ['RoleManagement.Read.Directory | Directory.Read.All']
+    assert missing_permissions('conditional_access_policy', 'application', needed + ['Directory.Read.All']) == []
+    assert missing_role('group', []) == ['Groups Administrator']
+    assert missing_role('group', [ROLE_TEMPLATE_IDS['Global Administrator'].upper()]) == []
+    assert missing_role('group_info', []) == []
