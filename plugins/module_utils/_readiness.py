@@ -222,8 +222,8 @@ def _find_account(ctx, kind, reference):
     client = ctx.client
     if GUID.match(reference):
         try:
-            return client.get('/%ss/%s' % (kind, reference), params={'$select': 'id,displayName,userPrincipalName' if kind == 'user'
-                                                                   else 'id,displayName'}, action='looking up %s %s' % (kind, reference))
+            select = 'id,displayName,userPrincipalName' if kind == 'user' else 'id,displayName'
+            return client.get('/%ss/%s' % (kind, reference), params={'$select': select}, action='looking up %s %s' % (kind, reference))
         except GraphError as exc:
             if exc.status == 404:
                 return None

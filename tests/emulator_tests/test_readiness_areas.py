@@ -140,8 +140,8 @@ def test_nested_group_member_exclusions_states_and_applied_only(emulator, tenant
     response = beta.patch("%s/%s" % (POLICIES, policy["id"]), {"conditions": {"users": {"includeGroups": [group["id"]], "excludeUsers": [sarah]}}})
     assert response.status_code == 204, response.text
     assert _evaluate(beta, tenant, "sarah.jones", "low")["GSA - Allow ChatGPT (JIT)"]["analysisReasons"] == "users"
-    response = beta.patch("%s/%s" % (POLICIES, policy["id"]), {"state": "enabledForReportingButNotEnforced",
-                                                              "conditions": {"users": {"includeGroups": [group["id"]]}}})
+    report_only = {"state": "enabledForReportingButNotEnforced", "conditions": {"users": {"includeGroups": [group["id"]]}}}
+    response = beta.patch("%s/%s" % (POLICIES, policy["id"]), report_only)
     assert response.status_code == 204, response.text
     result = _evaluate(beta, tenant, "sarah.jones", "low")["GSA - Allow ChatGPT (JIT)"]
     assert result["policyApplies"] is True and result["state"] == "enabledForReportingButNotEnforced"

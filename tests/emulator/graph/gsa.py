@@ -667,9 +667,9 @@ def update_forwarding_profile(ctx):
 
 @route("GET", "/networkAccess/forwardingProfiles/{id}/servicePrincipal", versions=BETA, permissions=READ)
 def get_forwarding_service_principal(ctx):
-    """GET .../forwardingProfiles/{id}/servicePrincipal: the traffic app whose assignment scopes the profile.
-    Assumption: the relationship is readable with the Global Secure Access read permissions (the SDK has the request
-    builder; no docs page describes it)."""
+    """GET .../forwardingProfiles/{id}/servicePrincipal: the traffic app whose assignment scopes the profile."""
+    # Assumption: the relationship is readable with the Global Secure Access read permissions and "Assign to all users"
+    # is the app's appRoleAssignmentRequired false (the SDK has the request builder; no docs page describes either).
     profile = ctx.require(FORWARDING, ctx.params["id"], ODATA)
     principal = ctx.state.table(SERVICE_PRINCIPALS).get(profile["servicePrincipalId"])
     return item_response(ctx, {key: principal.get(key) for key in TRAFFIC_APP.props}, "servicePrincipals", TRAFFIC_APP)
