@@ -106,6 +106,12 @@ def permission_items(credential, modules):
     return items
 
 
+def active_service_plans(skus):
+    """The service plan names provisioned in subscriptions that work (subscribedsku.md, serviceplaninfo.md)."""
+    return {plan.get('servicePlanName') for sku in skus if sku.get('capabilityStatus') in USABLE_SUBSCRIPTIONS
+            for plan in sku.get('servicePlans') or [] if plan.get('provisioningStatus') == 'Success'}
+
+
 def licence_items(client):
     try:
         skus = client.list('/subscribedSkus', action='reading the subscribed SKUs')
@@ -113,8 +119,7 @@ def licence_items(client):
         if exc.status not in (401, 403):
             raise
         return [unreadable(check, 'the subscribed SKU list (so %s cannot be confirmed)' % what, exc) for check, what, dummy in LICENCES]
-    held = {plan.get('servicePlanName') for sku in skus if sku.get('capabilityStatus') in USABLE_SUBSCRIPTIONS
-            for plan in sku.get('servicePlans') or [] if plan.get('provisioningStatus') == 'Success'}
+    held = active_service_plans(skus)
     items = []
     for check, what, plans in LICENCES:
         found = sorted(held.intersection(plans))

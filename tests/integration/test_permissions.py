@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (
-    MODULE_PERMISSIONS, ROLE_TEMPLATE_IDS, missing_permissions, missing_role, required_permissions)
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import MODULE_PERMISSIONS, ROLE_TEMPLATE_IDS, required_permissions
 from tests.emulator.graph.router import router
 from tests.emulator.tenant import APP_ROLES, DELEGATED_SCOPES
 from tests.integration.harness import GraphAdmin, auth_args, run_module
@@ -200,23 +199,3 @@ def test_the_module_table_and_the_readme_agree(module):
         assert first == listed, '%s %s: table %s, README %s' % (module, kind, sorted(first), sorted(listed))
     for role in MODULE_PERMISSIONS[module]['roles']:
         assert role in readme_roles()[module] and role in ROLE_TEMPLATE_IDS
-
-
-@pytest.mark.parametrize('granted, missing', [
-    (['Group.ReadWrite.All', 'User.Read.All'], []),
-    (['Group.ReadWrite.All'], ['User.Read.All']),
-    # ReadWrite includes Read.
-    (['Group.ReadWrite.All', 'User.ReadWrite.All'], []),
-    ([], ['Group.ReadWrite.All', 'User.Read.All']),
-])
-def test_missing_permissions_of_a_module(granted, missing):
-    assert missing_permissions('group', 'application', granted) == missing
-
-
-def test_alternatives_and_delegated_only():
-    needed = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'User.Read.All', 'Group.Read.All', 'NetworkAccess.Read.All']
-    assert missing_permissions('conditional_access_policy', 'application', needed) == ['RoleManagement.Read.Directory | Directory.Read.All']
-    assert missing_permissions('conditional_access_policy', 'application', needed + ['Directory.Read.All']) == []
-    assert missing_role('group', []) == ['Groups Administrator']
-    assert missing_role('group', [ROLE_TEMPLATE_IDS['Global Administrator'].upper()]) == []
-    assert missing_role('group_info', []) == []

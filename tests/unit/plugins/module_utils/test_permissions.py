@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
+from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (
+    ROLE_TEMPLATE_IDS, missing_permissions, missing_role, permission_hint, required_permissions)
 
 EM = '/identityGovernance/entitlementManagement'
 ID = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11'
@@ -47,3 +48,23 @@ def test_hint_for_an_app_permission_and_for_a_delegated_only_call():
     assert permission_hint(required_permissions('GET', EM + '/accessPackageAssignmentApprovals/' + ID)) == (
         'this call needs a delegated (user) token with EntitlementManagement.Read.All; '
         'Graph does not support application permissions for it')
+
+
+@pytest.mark.parametrize('granted, missing', [
+    (['Group.ReadWrite.All', 'User.Read.All'], []),
+    (['Group.ReadWrite.All'], ['User.Read.All']),
+    # ReadWrite includes Read.
+    (['Group.ReadWrite.All', 'User.ReadWrite.All'], []),
+    ([], ['Group.ReadWrite.All', 'User.Read.All']),
+])
+def test_missing_permissions_of_a_module(granted, missing):
+    assert missing_permissions('group', 'application', granted) == missing
+
+
+def test_alternatives_and_delegated_only():
+    needed = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'User.Read.All', 'Group.Read.All', 'NetworkAccess.Read.All']
+    assert missing_permissions('conditional_access_policy', 'application', needed) == ['RoleManagement.Read.Directory | Directory.Read.All']
+    assert missing_permissions('conditional_access_policy', 'application', needed + ['Directory.Read.All']) == []
+    assert missing_role('group', []) == ['Groups Administrator']
+    assert missing_role('group', [ROLE_TEMPLATE_IDS['Global Administrator'].upper()]) == []
+    assert missing_role('group_info', []) == []
