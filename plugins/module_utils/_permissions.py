@@ -9,8 +9,10 @@ Internal use only: this file is not part of the collection's public API and may 
 Graph's 403 (``Authorization_RequestDenied``) says "Insufficient privileges" and nothing more. The table below maps
 a method and a path to the least privileged permissions that allow the call, as the Graph permission reference lists
 them: application permissions (an app-only run) and delegated ones (a signed-in user's token). An entry that needs two
-permissions together writes them as ``A + B``. Delegated calls also need an Entra role of the signed-in user; the
-README lists those per module.
+permissions together writes them as ``A + B``. Delegated calls also need an Entra role of the signed-in user.
+
+MODULE_PERMISSIONS at the end sums this up per module, with those roles: it is what tenant_readiness checks a
+credential against, and the README's least-privilege table shows the same (a test keeps the two in step).
 """
 
 from __future__ import annotations
