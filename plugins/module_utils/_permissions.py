@@ -35,6 +35,8 @@ PERMISSIONS = (
     (('PATCH', 'DELETE'), '/groups', ('Group.ReadWrite.All',), ('Group.ReadWrite.All',)),
     (WRITE, '/groups/*/members', ('GroupMember.ReadWrite.All', 'Group.ReadWrite.All'), ('GroupMember.ReadWrite.All', 'Group.ReadWrite.All')),
     (WRITE, '/groups/*/owners', ('Group.ReadWrite.All',), ('Group.ReadWrite.All',)),
+    # A read despite the POST (api-reference/v1.0/api/group-getmembergroups.md).
+    (('POST',), '/groups/*/getMemberGroups', ('GroupMember.Read.All',), ('GroupMember.Read.All',)),
     (READ, '/directoryObjects', ('Directory.Read.All',), ('Directory.Read.All',)),
     (READ, '/subscribedSkus', ('Organization.Read.All',), ('Organization.Read.All',)),
     (READ, '/directoryRoleTemplates', ('RoleManagement.Read.Directory',), ('RoleManagement.Read.Directory',)),
