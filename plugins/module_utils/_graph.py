@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import (
-    CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, tenant_key)
+    CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, tenant_key, token_claims)
 
 RETRY_STATUSES = (429, 503, 504)
 # Sent with every request, as Microsoft's SDKs send theirs (Graph support asks for it with the request-id).
@@ -291,6 +291,10 @@ class GraphClient:
         self._closing = []
 
     # ---- public calls ------------------------------------------------------------------------------------
+
+    def token_claims(self):
+        """The claims of the token this client sends (the one checked against tenant_id), or None if not a JWT."""
+        return token_claims(self._bearer())
 
     def get(self, path, api='v1.0', params=None, action=None):
         return self.request('GET', path, api=api, params=params, action=action)

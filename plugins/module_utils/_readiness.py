@@ -12,7 +12,6 @@ and the fix. Everything is read; the one write is enabling the Internet Access t
 
 from __future__ import annotations
 
-import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import CATEGORIES_PATH, category_index, category_name
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import baseline_candidates
@@ -20,7 +19,6 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._graph import Grap
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import GUID, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (
     MODULE_PERMISSIONS, ROLE_TEMPLATE_IDS, missing_permissions, missing_role, permission_hint)
-from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import token_claims
 
 PASS, FAIL, UNKNOWN = 'pass', 'fail', 'unknown'
 
@@ -53,15 +51,9 @@ def unreadable(check, what, exc, required=True):
                 fix=hint and hint[0].upper() + hint[1:], required=required)
 
 
-def read_token_claims(connection):
-    """The claims of the access token the credential gets for Graph (read, never verified: it only says what it holds)."""
-    try:
-        token = connection.credential().get_token(connection.scope).token
-    except Exception as exc:  # pylint: disable=broad-except
-        # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
-        raise GraphError('authentication with auth_source=%s failed: %s' % (connection.source, re.sub(r'\s+', ' ', str(exc)).strip()),
-                         action='acquiring a Graph token') from exc
-    claims = token_claims(token)
+def read_token_claims(client):
+    """The claims of the access token the client sends to Graph (read, never verified: it only says what it holds)."""
+    claims = client.token_claims()
     if claims is None:
         raise GraphError('the access token is not a JWT whose claims can be read', action='reading what the credential holds')
     return claims
@@ -294,7 +286,7 @@ def break_glass_items(ctx):
 def checklist(ctx):
     """The module's result: the checklist, ready, what the credential holds, and changed / diff of the one fix."""
     result = {'changed': False, 'diff': {'before': {}, 'after': {}}}
-    credential = credential_view(read_token_claims(ctx.client.connection))
+    credential = credential_view(read_token_claims(ctx.client))
     items = permission_items(credential, ctx.params['modules'])
     items += licence_items(ctx.client)
     items += forwarding_items(ctx, result)
