@@ -18,15 +18,20 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    ACTIVE_ASSIGNMENT_STATES, ASSIGNMENTS, EM, POLICIES, canonical_datetime, duration_seconds, find_package)
+    ACTIVE_ASSIGNMENT_STATES, ASSIGNMENTS, EM, PACKAGES, canonical_datetime, duration_seconds, find_package, names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ResourceSpec, ValidationError
 
 REQUESTS = EM + '/assignmentRequests'
 APPROVALS = EM + '/accessPackageAssignmentApprovals'
 OPEN_REQUEST_STATES = ('submitted', 'pendingApproval', 'delivering', 'scheduled')
+# accesspackageassignmentrequest-cancel.md: only requests that are accepted (state submitted), pendingApproval or
+# pendingNotBefore (state scheduled) can be canceled; one being delivered cannot.
+CANCELABLE_STATES = ('submitted', 'pendingApproval', 'scheduled')
 ADD_REQUEST_TYPES = ('userAdd', 'adminAdd', 'onBehalfAdd', 'systemAdd')
 DECISIONS = {'approve': 'Approve', 'deny': 'Deny'}
+# approvalstage-update.md takes Approve / Deny; resources/approvalstage.md says a read returns Approved / Denied.
+REVIEW_RESULTS = {'Approve': 'approve', 'Approved': 'approve', 'Deny': 'deny', 'Denied': 'deny'}
 DECIDED = {'approve': 'approved', 'deny': 'denied'}
 # Credentials that can stand for a signed-in user; the others are an application's own identity.
 DELEGATED_SOURCES = ('access_token', 'azure_cli')
@@ -78,7 +83,7 @@ def requested_schedule(params, policy, now):
         end = now + datetime.timedelta(hours=hours)
         if limit is not None and end > limit:
             raise ValidationError('expires_in_hours', hours, 'policy %r allows at most %s' % (policy.get('displayName'), allowed))
-        return {'expiration': {'type': 'afterDuration', 'duration': 'PT%dH' % hours}}, end
+        return {'startDateTime': _stamp(now), 'expiration': {'type': 'afterDuration', 'duration': 'PT%dH' % hours}}, end
     if end_date is not None:
         end = _parse(end_date)
         if end <= now:
@@ -86,7 +91,7 @@ def requested_schedule(params, policy, now):
         if limit is not None and end > limit:
             raise ValidationError('end_date', end_date, 'policy %r allows access until %s at the latest (%s)' % (
                 policy.get('displayName'), _stamp(limit), allowed))
-        return {'expiration': {'type': 'afterDateTime', 'endDateTime': _stamp(end)}}, end
+        return {'startDateTime': _stamp(now), 'expiration': {'type': 'afterDateTime', 'endDateTime': _stamp(end)}}, end
     return None, limit
 
 
@@ -172,8 +177,8 @@ def choose_stage(stages, me):
 
 
 def decision_of(stage):
-    """'approve', 'deny' or None for a stage's reviewResult."""
-    return {value: key for key, value in DECISIONS.items()}.get(stage.get('reviewResult'))
+    """'approve', 'deny' or None for a stage's reviewResult (either spelling Graph uses)."""
+    return REVIEW_RESULTS.get(stage.get('reviewResult'))
 
 
 # ---- Graph look-ups ---------------------------------------------------------------------------------------------------
@@ -189,13 +194,39 @@ def resolve_package(ctx, required=True):
 
 
 def package_policies(ctx, package):
-    return ctx.client.list(POLICIES, params={'$filter': 'accessPackage/id eq %s' % odata_quote(package['id']), '$expand': 'questions'},
+    # entitlementmanagement-list-assignmentpolicies.md documents no filter by package: a package's policies come with it.
+    found = ctx.client.get('%s/%s' % (PACKAGES, package['id']), params={'$expand': 'assignmentPolicies'},
                            action='reading the assignment policies of access package %r' % package.get('displayName'))
+    return found.get('assignmentPolicies') or []
 
 
-def resolve_policy(ctx, package, usable=None, purpose='assign it'):
+def requestable_package(ctx, reference):
+    """The package the signed-in user may request with this id or display name, or None (the end user's own call)."""
+    packages = ctx.client.list("%s/filterByCurrentUser(on='allowedRequestor')" % PACKAGES,
+                               action='reading the access packages you may request')
+    matches = [p for p in packages if names_object(p, reference)]
+    if len(matches) > 1:
+        raise ResourceError('access_package=%r matches %d access packages you may request (ids: %s); give the id instead' % (
+            reference, len(matches), ', '.join(sorted(p['id'] for p in matches))))
+    return matches[0] if matches else None
+
+
+def policy_requirements(ctx, package):
+    """The policies through which the signed-in user may request the package, shaped like policies (the end user's call;
+    v1.0 does not say whether a justification is required, so Graph judges that)."""
+    found = ctx.client.post('%s/%s/getApplicablePolicyRequirements' % (PACKAGES, package['id']),
+                            action='reading how you may request access package %r' % package.get('displayName'))
+    return [{'id': r.get('policyId'), 'displayName': r.get('policyDisplayName'), 'questions': r.get('questions') or [],
+             'expiration': (r.get('schedule') or {}).get('expiration'),
+             'requestorSettings': {'enableTargetsToSelfAddAccess': True},
+             'requestApprovalSettings': {'isApprovalRequiredForAdd': bool(r.get('isApprovalRequiredForAdd')),
+                                         'isRequestorJustificationRequired': bool(r.get('isRequestorJustificationRequired'))}}
+            for r in (found or {}).get('value') or []]
+
+
+def resolve_policy(ctx, package, usable=None, purpose='assign it', policies=None):
     """The policy named by assignment_policy (name or id), or the package's only policy ``usable`` accepts."""
-    policies = package_policies(ctx, package)
+    policies = package_policies(ctx, package) if policies is None else policies
     reference = ctx.params.get('assignment_policy')
     names = ', '.join(sorted(repr(p.get('displayName')) for p in policies)) or 'none'
     if reference:
@@ -243,12 +274,20 @@ def assignment_view(assignment):
 
 
 def list_assignments(ctx, package_id=None, target_id=None, policy_id=None):
+    """Assignments matching the ids given. Without a package, a caller with only catalog roles is refused
+    (entitlementmanagement-list-assignments.md: it must filter by accessPackage/id), so it reads package by package."""
     clauses = [('accessPackage/id', package_id), ('target/objectId', target_id), ('assignmentPolicy/id', policy_id)]
     condition = ' and '.join('%s eq %s' % (path, odata_quote(value)) for path, value in clauses if value)
     params = {'$expand': ASSIGNMENT_EXPAND}
     if condition:
         params['$filter'] = condition
-    return ctx.client.list(ASSIGNMENTS, params=params, action='reading access package assignments')
+    try:
+        return ctx.client.list(ASSIGNMENTS, params=params, action='reading access package assignments')
+    except GraphError as exc:
+        if package_id or exc.status not in (400, 403):
+            raise
+    packages = ctx.client.list(PACKAGES, params={'$select': 'id'}, action='listing the access packages you manage')
+    return [assignment for package in packages for assignment in list_assignments(ctx, package['id'], target_id, policy_id)]
 
 
 def read_request(ctx, request_id):
@@ -332,10 +371,13 @@ class AssignmentSpec(RequestedSpec):
 
     @staticmethod
     def _open_requests(ctx):
-        condition = 'accessPackage/id eq %s and requestor/objectId eq %s' % (odata_quote(ctx.package['id']), odata_quote(ctx.user['id']))
-        requests = ctx.client.list(REQUESTS, params={'$filter': condition},
+        # entitlementmanagement-list-assignmentrequests.md documents the accessPackage/id filter; the requestor is
+        # matched here (no page documents a filter on it).
+        requests = ctx.client.list(REQUESTS, params={'$filter': 'accessPackage/id eq %s' % odata_quote(ctx.package['id']),
+                                                     '$expand': 'requestor'},
                                    action='looking for open requests of %s' % ctx.params['target'])
-        return [r for r in requests if r.get('state') in OPEN_REQUEST_STATES and r.get('requestType') in ADD_REQUEST_TYPES]
+        return [r for r in requests if r.get('state') in OPEN_REQUEST_STATES and r.get('requestType') in ADD_REQUEST_TYPES
+                and ((r.get('requestor') or {}).get('objectId') or '').lower() == ctx.user['id'].lower()]
 
     def view(self, ctx, obj, relations=None):
         if obj.get('requestType'):
@@ -409,18 +451,31 @@ class AssignmentRequestSpec(RequestedSpec):
             raise ValidationError('access_package', params['access_package'], 'must not be blank')
 
     def find(self, ctx):
-        absent = ctx.params.get('state') == 'absent'
+        # Only the end user's calls (filterByCurrentUser, getApplicablePolicyRequirements): the administrators' list
+        # APIs refuse a requestor who holds no Entitlement Management role.
+        reference = ctx.params['access_package'].strip()
         ctx.me = signed_in_user(ctx, 'access_package_assignment_request')
-        ctx.package = resolve_package(ctx, required=not absent)
-        if ctx.package is None:
-            return None
-        ctx.policies = package_policies(ctx, ctx.package)
-        mine = ctx.client.list("%s/filterByCurrentUser(on='target')" % REQUESTS,
-                               params={'$filter': 'accessPackage/id eq %s' % odata_quote(ctx.package['id']), '$expand': 'assignment'},
-                               action='reading your requests for access package %r' % ctx.package.get('displayName'))
-        return latest([r for r in mine if r.get('requestType') in ADD_REQUEST_TYPES and (
-            r.get('state') in OPEN_REQUEST_STATES
-            or (r.get('state') == 'delivered' and (r.get('assignment') or {}).get('state') in ACTIVE_ASSIGNMENT_STATES))])
+        ctx.package = requestable_package(ctx, reference)
+        ctx.policies = policy_requirements(ctx, ctx.package) if ctx.package else []
+        found = self._mine(ctx, reference)
+        if ctx.package is None and found is not None:
+            ctx.package = found.get('accessPackage') or {'id': None, 'displayName': reference}
+        if ctx.package is None and ctx.params.get('state') != 'absent':
+            raise ValidationError('access_package', ctx.params['access_package'], 'is not an access package you may request '
+                                  '(none of its policies lets you ask for it, or no access package has this %s)' % (
+                                      'id' if is_guid(reference) else 'display name'))
+        return found
+
+    def _mine(self, ctx, reference):
+        """Your latest open request for the package, or the delivered one whose access is still in force."""
+        # The function documents no $filter: the package is matched here.
+        mine = ctx.client.list("%s/filterByCurrentUser(on='target')" % REQUESTS, params={'$expand': 'assignment,accessPackage'},
+                               action='reading your access package requests')
+        package_id = (ctx.package or {}).get('id')
+        return latest([r for r in mine if r.get('requestType') in ADD_REQUEST_TYPES
+                       and (names_object(r.get('accessPackage') or {}, package_id or reference))
+                       and (r.get('state') in OPEN_REQUEST_STATES
+                            or (r.get('state') == 'delivered' and (r.get('assignment') or {}).get('state') in ACTIVE_ASSIGNMENT_STATES))])
 
     def view(self, ctx, obj, relations=None):
         questions = [q for policy in ctx.policies for q in policy.get('questions') or []]
@@ -434,8 +489,7 @@ class AssignmentRequestSpec(RequestedSpec):
         }
 
     def desired(self, ctx):
-        ctx.policy = resolve_policy(ctx, ctx.package, usable=lambda p: (p.get('requestorSettings') or {}).get('enableTargetsToSelfAddAccess'),
-                                    purpose='request it yourself')
+        ctx.policy = resolve_policy(ctx, ctx.package, purpose='request it yourself', policies=ctx.policies)
         ctx.answers = answers_body(ctx.policy, ctx.params.get('answers'), ctx.params.get('justification'))
         return {'access_package': ctx.package.get('displayName'), 'assignment_policy': ctx.policy.get('displayName'),
                 'justification': ctx.params.get('justification'),
@@ -444,7 +498,7 @@ class AssignmentRequestSpec(RequestedSpec):
     def defaults(self, ctx, wanted):
         approval = ctx.policy.get('requestApprovalSettings') or {}
         now = datetime.datetime.now(datetime.timezone.utc)
-        if approval.get('isApprovalRequiredForAdd') and approval.get('stages'):
+        if approval.get('isApprovalRequiredForAdd'):
             return {'state': 'pendingApproval', 'status': 'PendingApproval', 'created_date_time': _stamp(now),
                     'assignment_id': None, 'end_date_time': None}
         end = policy_limit(ctx.policy, now)
@@ -459,20 +513,28 @@ class AssignmentRequestSpec(RequestedSpec):
         if ctx.answers:
             body['answers'] = ctx.answers
         return ctx.client.create(REQUESTS, body, action='requesting access package %r' % ctx.package.get('displayName'),
-                                 recover=lambda: self.find(ctx))
+                                 recover=lambda: self._mine(ctx, ctx.package['id']))
 
     def after_create(self, ctx, created, after):
         view = self.view(ctx, read_request(ctx, created['id']))
         return dict(view, assignment_policy=ctx.policy.get('displayName'))
 
+    def check_delete(self, ctx, obj):
+        if obj.get('state') in OPEN_REQUEST_STATES and obj.get('state') not in CANCELABLE_STATES:
+            raise ResourceError('your request %s for access package %r is %s and Graph cancels only requests that are %s; run '
+                                'again once it is delivered to give the access up' % (
+                                    obj['id'], ctx.package.get('displayName'), obj['state'], ', '.join(CANCELABLE_STATES)))
+
     def delete(self, ctx, obj):
         name = ctx.package.get('displayName')
-        if obj.get('state') in OPEN_REQUEST_STATES:
-            ctx.client.post('%s/%s/cancel' % (REQUESTS, obj['id']), action='canceling your request for access package %r' % name)
+        reference = ctx.package.get('id') or ctx.params['access_package'].strip()
+        if obj.get('state') in CANCELABLE_STATES:
+            ctx.client.post('%s/%s/cancel' % (REQUESTS, obj['id']), action='canceling your request for access package %r' % name,
+                            recover=lambda: {} if read_request(ctx, obj['id']).get('state') == 'canceled' else None)
             return
         body = {'requestType': 'userRemove', 'assignment': {'id': obj['assignment']['id']}}
         ctx.client.post(REQUESTS, body, action='giving up your access package %r' % name,
-                        recover=lambda: {} if self.find(ctx) is None else None)
+                        recover=lambda: {} if self._mine(ctx, reference) is None else None)
 
 
 # ---- access_package_approval: the approver's decision on the current stage -------------------------------------------
@@ -506,15 +568,20 @@ class ApprovalSpec(ResourceSpec):
         ctx.me = signed_in_user(ctx, 'access_package_approval')
         if ctx.params.get('request_id'):
             request_id = ctx.params['request_id']
-            request = latest(self._requests(ctx, 'id eq %s' % odata_quote(request_id))) or {'id': request_id}
+            request = next((r for r in self._pending(ctx) if r['id'].lower() == request_id.lower()), None)
+            request = request or self._request(ctx, request_id) or {'id': request_id}
         else:
             user = resolve_user(ctx, ctx.params['requestor'].strip(), 'requestor')
-            package = resolve_package(ctx)
-            condition = 'accessPackage/id eq %s and requestor/objectId eq %s' % (odata_quote(package['id']), odata_quote(user['id']))
-            request = latest(self._requests(ctx, condition))
+            reference = ctx.params['access_package'].strip()
+
+            def wanted(request):
+                return (((request.get('requestor') or {}).get('objectId') or '').lower() == user['id'].lower()
+                        and names_object(request.get('accessPackage') or {}, reference))
+            request = latest([r for r in self._pending(ctx) if wanted(r)]) or latest(
+                [r for r in self._decided(ctx) if wanted(r)])
             if request is None:
                 raise ResourceError('no request of %s for access package %r is waiting for, or was decided by, you (%s)' % (
-                    ctx.params['requestor'], package.get('displayName'), ctx.me.get('userPrincipalName')))
+                    ctx.params['requestor'], reference, ctx.me.get('userPrincipalName')))
         try:
             approval = ctx.client.get('%s/%s' % (APPROVALS, request['id']), action='reading the approval of request %s' % request['id'])
         except GraphError as exc:
@@ -529,9 +596,27 @@ class ApprovalSpec(ResourceSpec):
         return {'id': request['id'], 'approval': approval}
 
     @staticmethod
-    def _requests(ctx, condition):
-        return ctx.client.list("%s/filterByCurrentUser(on='approver')" % REQUESTS, params={
-            '$filter': condition, '$expand': 'requestor,accessPackage'}, action='reading the requests you approve')
+    def _pending(ctx):
+        """Requests waiting for your decision (accesspackageassignmentrequest-filterbycurrentuser.md: only pending ones;
+        the function documents no $filter, so they are matched here)."""
+        return ctx.client.list("%s/filterByCurrentUser(on='approver')" % REQUESTS, params={'$expand': 'requestor,accessPackage'},
+                               action='reading the requests waiting for your decision')
+
+    @staticmethod
+    def _request(ctx, request_id):
+        try:
+            return ctx.client.get('%s/%s' % (REQUESTS, request_id), params={'$expand': 'requestor,accessPackage'},
+                                  action='reading assignment request %s' % request_id)
+        except GraphError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+
+    def _decided(self, ctx):
+        """Requests of approvals you are in the scope of (approval-filterbycurrentuser.md: decided ones too), read one by one."""
+        approvals = ctx.client.list("%s/filterByCurrentUser(on='approver')" % APPROVALS, action='reading the approvals in your scope')
+        requests = (self._request(ctx, approval['id']) for approval in approvals if approval.get('id'))
+        return [request for request in requests if request]
 
     def view(self, ctx, obj, relations=None):
         stage = ctx.stage
@@ -612,13 +697,15 @@ class AssignmentInfoSpec(ResourceSpec):
         """The ``requests`` result: requests waiting for approval, with their current stage when it can be read."""
         if not ctx.params['include_pending_requests'] or (ctx.params.get('access_package') and ctx.package is None):
             return {'requests': []}
+        # state and accessPackage/id are documented filters (resources/accesspackageassignmentrequest.md,
+        # entitlementmanagement-list-assignmentrequests.md); the requestor is matched here.
         clauses = ["state eq 'pendingApproval'"]
         if ctx.package:
             clauses.append('accessPackage/id eq %s' % odata_quote(ctx.package['id']))
-        if ctx.user:
-            clauses.append('requestor/objectId eq %s' % odata_quote(ctx.user['id']))
         requests = ctx.client.list(REQUESTS, params={'$filter': ' and '.join(clauses), '$expand': 'requestor,accessPackage'},
                                    action='reading requests waiting for approval')
+        if ctx.user:
+            requests = [r for r in requests if ((r.get('requestor') or {}).get('objectId') or '').lower() == ctx.user['id'].lower()]
         readable = True
         out = []
         for request in requests:

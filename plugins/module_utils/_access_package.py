@@ -12,12 +12,14 @@ module adds it with an adminAdd resource request and waits until the catalog lis
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import time
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, find_catalog, find_packages, get_package, names_object)
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, canonical_datetime, find_catalog, find_packages, get_package,
+    names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     Children, Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
@@ -135,12 +137,23 @@ def catalog_resource(ctx, catalog, item):
     return found[0] if found else None
 
 
+def _added(ctx, catalog, item, since):
+    """The adminAdd of the item's group into the catalog made since ``since`` (a write whose answer was lost or a 503 / 504:
+    the catalog may not list the group yet), or None."""
+    found = ctx.client.list(RESOURCE_REQUESTS, params={'$filter': 'catalog/id eq %s' % odata_quote(catalog['id']), '$expand': 'resource'},
+                            action='looking for the request adding group %r to catalog %r' % (item['group'], catalog.get('displayName')))
+    return next((r for r in found if r.get('requestType') == 'adminAdd' and r.get('state') not in ('denied', 'canceled')
+                 and ((r.get('resource') or {}).get('originId') or '').lower() == item['group_id']
+                 and canonical_datetime(r.get('createdDateTime') or '1970-01-01') >= since.strftime('%Y-%m-%dT%H:%M:%SZ')), None)
+
+
 def add_to_catalog(ctx, catalog, item):
     """adminAdd the group to the catalog, then wait until the catalog lists it (Entra replicates it in a while)."""
     body = {'requestType': 'adminAdd', 'catalog': {'id': catalog['id']},
             'resource': {'displayName': item['group'], 'originId': item['group_id'], 'originSystem': 'AadGroup'}}
+    sent = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
     ctx.client.post(RESOURCE_REQUESTS, body, action='adding group %r to catalog %r' % (item['group'], catalog.get('displayName')),
-                    recover=lambda: catalog_resource(ctx, catalog, item))
+                    recover=lambda: catalog_resource(ctx, catalog, item) or _added(ctx, catalog, item, sent))
     deadline = time.monotonic() + ctx.params['consistency_timeout']
     for delay in itertools.chain(REPLICATION_POLLS, itertools.repeat(REPLICATION_POLLS[-1])):
         resource = catalog_resource(ctx, catalog, item)

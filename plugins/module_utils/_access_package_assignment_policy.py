@@ -885,7 +885,8 @@ class AssignmentPolicySpec(ResourceSpec):
                 question['id'] = created.get('id') or question['id']
 
     def check_delete(self, ctx, obj):
-        active = active_assignments(ctx, 'assignmentPolicy/id', obj['id'], 'assignment policy %r' % obj.get('displayName'))
+        active = active_assignments(ctx, 'assignmentPolicy/id', obj['id'], 'assignment policy %r' % obj.get('displayName'),
+                                    package_id=(obj.get('accessPackage') or {}).get('id'))
         if active:
             raise ResourceError('assignment policy %r has %d active assignment(s); Entra refuses to delete it until they '
                                 'are removed or expire' % (obj.get('displayName'), len(active)))

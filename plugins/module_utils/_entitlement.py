@@ -167,8 +167,13 @@ def find_package(ctx, reference, catalog_reference=None, option='access_package'
     return package
 
 
-def active_assignments(ctx, filter_path, object_id, what):
-    """Assignments still in force (delivering or delivered) whose ``filter_path`` (e.g. accessPackage/id) is the id."""
-    items = ctx.client.list(ASSIGNMENTS, params={'$filter': '%s eq %s' % (filter_path, odata_quote(object_id))},
-                            action='counting the assignments of %s' % what)
+def active_assignments(ctx, filter_path, object_id, what, package_id=None):
+    """Assignments still in force (delivering or delivered) whose ``filter_path`` (e.g. accessPackage/id) is the id.
+
+    ``package_id`` narrows the listing to one access package: a caller with only catalog roles must filter by it
+    (entitlementmanagement-list-assignments.md)."""
+    condition = '%s eq %s' % (filter_path, odata_quote(object_id))
+    if package_id and filter_path != 'accessPackage/id':
+        condition = 'accessPackage/id eq %s and %s' % (odata_quote(package_id), condition)
+    items = ctx.client.list(ASSIGNMENTS, params={'$filter': condition}, action='counting the assignments of %s' % what)
     return [item for item in items if item.get('state') in ACTIVE_ASSIGNMENT_STATES]

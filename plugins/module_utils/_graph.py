@@ -400,6 +400,13 @@ class GraphClient:
                 waited += delay
                 continue
             status = response.status_code
+            if status in (503, 504) and method not in IDEMPOTENT_METHODS and recover is not None:
+                # A gateway may answer 503 / 504 after the service acted: look once before sending the write again.
+                found = recover()
+                if found is not None:
+                    if isinstance(found, dict) and found.get('id'):
+                        self.remember(found['id'])
+                    return found
             if status in RETRY_STATUSES:
                 delay = self._retry_after(response, attempt)
                 if attempt >= MAX_ATTEMPTS or waited + delay > self.connection.params['max_retry_wait']:

@@ -58,6 +58,10 @@ PERMISSIONS = (
     (('POST',), EM + '/assignmentRequests/*/cancel', (), ('EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.ReadWrite.All')),
     (READ, EM + '/assignmentRequests/filterByCurrentUser(*', (), ('EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.Read.All')),
     (READ, EM + '/assignments/filterByCurrentUser(*', (), ('EntitlementMgmt-SubjectAccess.ReadWrite', 'EntitlementManagement.Read.All')),
+    # The end user's reads of what they may request (accesspackage-filterbycurrentuser.md,
+    # accesspackage-getapplicablepolicyrequirements.md: delegated only, a POST that reads).
+    (READ, EM + '/accessPackages/filterByCurrentUser(*', (), ('EntitlementManagement.Read.All',)),
+    (('POST',), EM + '/accessPackages/*/getApplicablePolicyRequirements', (), ('EntitlementManagement.Read.All',)),
     (READ, EM + '/accessPackageAssignmentApprovals', (), ('EntitlementManagement.Read.All',)),
     (WRITE, EM + '/accessPackageAssignmentApprovals', (), ('EntitlementManagement.ReadWrite.All',)),
 )

@@ -37,7 +37,8 @@ options:
     type: str
   catalog:
     description:
-      - The catalog of the access package, by display name or id, to tell packages of the same name apart.
+      - Accepted for symmetry with the other modules and not used: the requests an approver can read name their
+        access package but not its catalog.
     type: str
   decision:
     description:

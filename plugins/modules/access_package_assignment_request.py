@@ -21,18 +21,21 @@ description:
     has given you an assignment that is still active, nothing new is requested and that request is returned.
     A request that was denied, canceled or whose access expired does not count, so the next run asks again.
   - O(state=absent) cancels an open request, or gives up the access an approved request gave (a C(userRemove)
-    request, which the policy must allow).
+    request, which the policy must allow). Graph cancels only requests that are submitted, waiting for approval or
+    scheduled; a request being delivered is an error before any write (run again once it is delivered).
 author:
   - jitaccess.entra maintainers (@jitaccess)
 options:
   access_package:
     description:
-      - The access package, by display name or id. Set O(catalog) when several packages share the name.
+      - The access package, by display name or id, among the packages you may request (Graph's
+        C(accessPackages/filterByCurrentUser(on='allowedRequestor'))). Give the id when several of them share the name.
     type: str
     required: true
   catalog:
     description:
-      - The catalog of the access package, by display name or id.
+      - Accepted for symmetry with the other modules and not used: the end user's list of packages does not say which
+        catalog a package is in.
     type: str
   assignment_policy:
     description:
@@ -41,7 +44,8 @@ options:
     type: str
   justification:
     description:
-      - Why you need the access; required when the policy asks for a requestor justification.
+      - Why you need the access; required when the policy asks for a requestor justification (Graph refuses the
+        request without one; v1.0 does not tell the requestor beforehand).
     type: str
   answers:
     description:

@@ -12,7 +12,8 @@
 Fault rules (``emu.inject(kind, **rule)``): common fields ``tenant``, ``method``, ``path`` (regex searched in the
 path without query), ``count``, ``probability`` (seeded; ``seed`` fixes a rule's own draws), ``after_writes`` (the tenant's first N writes pass),
 ``request_kind`` ("graph" default, "token", "discovery", "any"). Kinds: ``latency`` (``ms``), ``status``
-(``status``, ``code``, ``message``, ``retry_after``; the request is not processed), ``lag`` (``seconds``: objects
+(``status``, ``code``, ``message``, ``retry_after``; the request is not processed, unless ``after_commit``: then it is
+processed and committed and the status is the answer, as a gateway's 503 / 504 after the service acted), ``lag`` (``seconds``: objects
 created after the rule was added 404 for that long, on the wall clock), ``drop`` (processed and committed, then the
 connection is closed without an answer), ``trickle`` (``interval_ms``: processed, then the body is sent one byte per
 interval), ``handshake_latency`` (``ms`` before every new TLS handshake; only ``count``, ``probability``, ``seed``).

@@ -14,7 +14,7 @@ REQUEST_KINDS = ("graph", "token", "discovery", "any")
 _COMMON = {"kind", "tenant", "method", "path", "count", "probability", "after_writes", "request_kind", "seed"}
 _SPECIFIC = {
     "latency": {"ms"},
-    "status": {"status", "code", "message", "retry_after"},
+    "status": {"status", "code", "message", "retry_after", "after_commit"},
     "lag": {"seconds"},
     "drop": set(),
     # Test fault: the answer is processed, then its body is sent one byte every ``interval_ms`` (a slow or stalling
@@ -162,10 +162,12 @@ class Faults:
         with self._lock:
             return [rule for rule in self._rules if rule.kind == kind and rule.applies(match)]
 
-    def fire_first(self, kind, match):
-        """The first covering rule of ``kind`` that fires, else None."""
+    def fire_first(self, kind, match, after_commit=False):
+        """The first covering rule of ``kind`` that fires, else None; ``after_commit`` picks the status rules that answer
+        after the request was processed instead of before."""
         with self._lock:
-            return next((rule for rule in self._rules if rule.kind == kind and rule.applies(match) and rule.fire()), None)
+            return next((rule for rule in self._rules if rule.kind == kind and bool(rule.spec.get("after_commit")) == after_commit
+                         and rule.applies(match) and rule.fire()), None)
 
     def latency_ms(self, match):
         """Total delay of the latency rules that fire for the request."""

@@ -437,8 +437,14 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
             outcome.fault = "status"
         return rule
 
-    def _after(self, outcome, match):
-        """A drop fault: the answer is computed (and committed) but never sent."""
+    def _after(self, outcome, match, request=None):
+        """A status fault ``after_commit`` (Graph requests): the request was processed and committed, and the answer is
+        the status; a drop fault: the answer is computed (and committed) but never sent."""
+        rule = self._faults.fire_first("status", match, after_commit=True) if request is not None else None
+        if rule is not None:
+            outcome.headers.clear()
+            self._graph_answer(request, outcome, GraphError(*rule.error()))
+            outcome.fault = "status"
         if self._faults.fire_first("drop", match) is not None:
             outcome.fault, outcome.drop = "drop", True
             return
@@ -477,7 +483,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         except GraphError as error:
             outcome.fault = request.get("fault") or outcome.fault
             self._graph_answer(request, outcome, error)
-        self._after(outcome, match)
+        self._after(outcome, match, request)
         return outcome
 
     def _run_graph(self, request, segments, state, identity):

@@ -148,7 +148,7 @@ def test_request_approve_deliver_membership_and_expiry(emulator, tenant, graph, 
 
     assert _ok(_decide(people["michael.brown"], created["id"], stage["id"]), 204) is None
     decided = _approval(people["michael.brown"], created["id"])["stages"][0]
-    assert decided["reviewResult"] == "Approve" and decided["status"] == "Completed"
+    assert decided["reviewResult"] == "Approved" and decided["status"] == "Completed"
     assert decided["reviewedBy"] == {"id": people.id("michael.brown"), "displayName": "Michael Brown"}
     delivered = _ok(graph.get(f"{EM}/assignmentRequests/{created['id']}?$expand=assignment"))
     assert delivered["state"] == "delivered" and delivered["completedDateTime"].endswith("Z")
@@ -259,7 +259,7 @@ def test_user_add_rules(graph, people, jit):
     assert "not a question of the policy" in _error(_user_add(sarah, jit, policy, answers=[bad_answer]))
     _ok(_user_add(sarah, jit, policy), 201)
     assert _error(_user_add(sarah, jit, policy), 400, "ExistingOpenRequest")
-    assert len(_ok(graph.get(f"{EM}/assignmentRequests?$filter=requestor/objectId eq '{people.id('sarah.jones')}'"))["value"]) == 1
+    assert len(_ok(graph.get(f"{EM}/assignmentRequests?$filter=accessPackage/id eq '{jit['package']['id']}'"))["value"]) == 1
 
 
 def test_multiple_choice_answers_and_the_only_usable_policy(graph, people, jit):
@@ -347,3 +347,83 @@ def test_request_flow_is_v1_only(emulator, tenant):
         assert "Resource not found for the segment" in _error(beta.get(f"{EM}/accessPackageAssignmentApprovals/x"))
     finally:
         beta.close()
+
+
+# -- what the docs say the end user, the approver and a catalog-scoped administrator see ---------------------------------
+def test_approver_list_holds_only_requests_pending_their_decision(graph, people, jit):
+    policy = _policy(graph, people, jit)
+    request = _ok(_user_add(people["sarah.jones"], jit, policy), 201)
+    michael = people["michael.brown"]
+    pending = _ok(michael.get(f"{EM}/assignmentRequests/filterByCurrentUser(on='approver')"))["value"]
+    assert [r["id"] for r in pending] == [request["id"]]
+    [stage] = _approval(michael, request["id"])["stages"]
+    _ok(_decide(michael, request["id"], stage["id"]), 204)
+    # accesspackageassignmentrequest-filterbycurrentuser.md: only requests still pending the caller's decision ...
+    assert _ok(michael.get(f"{EM}/assignmentRequests/filterByCurrentUser(on='approver')"))["value"] == []
+    # ... while approval-filterbycurrentuser.md lists the approvals in the caller's scope, decided ones too.
+    scope = _ok(michael.get(f"{EM}/accessPackageAssignmentApprovals/filterByCurrentUser(on='approver')"))["value"]
+    assert [a["id"] for a in scope] == [request["id"]]
+    # approvalstage-update.md takes Approve; resources/approvalstage.md reads back Approved.
+    assert _approval(michael, request["id"])["stages"][0]["reviewResult"] == "Approved"
+
+
+def test_undocumented_filters_are_unsupported_queries(graph, people, jit):
+    package_id = jit["package"]["id"]
+    sarah = people["sarah.jones"]
+    for client, path in ((graph, f"/assignmentPolicies?$filter=accessPackage/id eq '{package_id}'"),
+                         (graph, f"/assignmentRequests?$filter=requestor/objectId eq '{people.id('sarah.jones')}'"),
+                         (sarah, f"/assignmentRequests/filterByCurrentUser(on='target')?$filter=accessPackage/id eq '{package_id}'"),
+                         (sarah, "/accessPackages/filterByCurrentUser(on='allowedRequestor')?$filter=displayName eq 'ChatGPT'")):
+        response = client.get(EM + path)
+        assert response.status_code == 400, (path, response.text)
+    # The documented ones still answer.
+    _ok(graph.get(f"{EM}/assignmentRequests?$filter=accessPackage/id eq '{package_id}' and state eq 'pendingApproval'"))
+    _ok(graph.get(f"{EM}/assignmentPolicies?$filter=displayName eq 'Finance JIT'"))
+
+
+def test_end_user_calls_and_admin_lists_refused_to_a_user_without_a_role(emulator, tenant, graph, people, jit):
+    policy = _policy(graph, people, jit)
+    sarah = people["sarah.jones"]
+    for path in ("/accessPackages", "/assignmentPolicies", "/assignments", "/assignmentRequests"):
+        assert "no Entitlement Management role" in _error(sarah.get(EM + path), 403, "Authorization_RequestDenied")
+    packages = _ok(sarah.get(f"{EM}/accessPackages/filterByCurrentUser(on='allowedRequestor')"))["value"]
+    assert [p["id"] for p in packages] == [jit["package"]["id"]]
+    assert _ok(people["james.wilson"].get(f"{EM}/accessPackages/filterByCurrentUser(on='allowedRequestor')"))["value"] == []
+    [needs] = _ok(sarah.post(f"{EM}/accessPackages/{jit['package']['id']}/getApplicablePolicyRequirements", None))["value"]
+    assert needs["policyId"] == policy["id"] and needs["policyDisplayName"] == "Finance JIT"
+    assert needs["isApprovalRequiredForAdd"] is True and [q["text"] for q in needs["questions"]] == ["Which task?"]
+    assert needs["schedule"]["expiration"] == {"type": "afterDuration", "duration": "PT2H", "endDateTime": None}
+    assert _ok(people["james.wilson"].post(f"{EM}/accessPackages/{jit['package']['id']}/getApplicablePolicyRequirements",
+                                           None))["value"] == []
+    assert "delegated" in _error(graph.get(f"{EM}/accessPackages/filterByCurrentUser(on='allowedRequestor')"), 403, "Forbidden")
+    # The seeded admin is a Global Administrator and lists everything.
+    admin = Graph(emulator, emulator.token_for(tenant.tenant_id, upn=upn(tenant, "admin")))
+    try:
+        assert [p["id"] for p in _ok(admin.get(f"{EM}/accessPackages"))["value"]] == [jit["package"]["id"]]
+        _ok(admin.get(f"{EM}/assignments"))
+    finally:
+        admin.close()
+
+
+def test_catalog_scoped_administrator_must_filter_assignments_by_package(emulator, tenant, graph, people, jit):
+    other = _ok(graph.post(f"{EM}/catalogs", {"displayName": "Other"}), 201)
+    hidden = _ok(graph.post(f"{EM}/accessPackages", {"displayName": "Elsewhere", "catalog": {"id": other["id"]}}), 201)
+    with emulator.lock:
+        entitlement.grant_role(emulator.state(tenant.tenant_id), people.id("james.wilson"), "Access package manager",
+                               jit["catalog"]["id"])
+    james = people["james.wilson"]
+    assert "must filter assignments" in _error(james.get(f"{EM}/assignments"), 403, "Authorization_RequestDenied")
+    assert "must filter assignments" in _error(
+        james.get(f"{EM}/assignments?$filter=accessPackage/id eq '{hidden['id']}'"), 403, "Authorization_RequestDenied")
+    _ok(james.get(f"{EM}/assignments?$filter=accessPackage/id eq '{jit['package']['id']}'"))
+    assert [p["id"] for p in _ok(james.get(f"{EM}/accessPackages"))["value"]] == [jit["package"]["id"]]
+
+
+def test_cancel_refuses_a_request_being_delivered(emulator, tenant, graph, people, jit):
+    policy = _policy(graph, people, jit)
+    request = _ok(_user_add(people["sarah.jones"], jit, policy), 201)
+    with emulator.lock:
+        stored = emulator.state(tenant.tenant_id).table("accessPackageAssignmentRequests").get(request["id"])
+        stored.update(state="delivering", status="Delivering")
+    # accesspackageassignmentrequest-cancel.md: only accepted, pendingApproval, pendingNotBefore (scheduled) requests.
+    assert "cannot be canceled" in _error(people["sarah.jones"].post(f"{EM}/assignmentRequests/{request['id']}/cancel", None))

@@ -39,6 +39,16 @@ def hours(start, end):
     return (parse(end.replace('Z', '+00:00')) - parse(start.replace('Z', '+00:00'))).total_seconds() / HOUR
 
 
+def grant(emulator, tenant, name, role, catalog=None):
+    with emulator.lock:
+        entitlement.grant_role(emulator.state(tenant.tenant_id), tenant.users[upn(tenant, name)]['id'], role, catalog)
+
+
+def catalog_id(emulator, tenant):
+    with emulator.lock:
+        return next(c['id'] for c in emulator.state(tenant.tenant_id).table(entitlement.CATALOGS).values() if c['displayName'] == CATALOG)
+
+
 def members(auth):
     found = run_module('group_info', dict(auth, display_name=JIT, include_members=True))
     return found['groups'][0].get('members') or []
@@ -123,7 +133,9 @@ def test_sarah_requests_michael_approves_access_ends_after_two_hours(emulator, t
     assert writes(emulator, tenant) == []
     assert len(stored_requests(emulator, tenant)) == 1
 
-    # The manager sees the request waiting at stage 1; the automation account sees it without the stage.
+    # The manager (a Catalog reader of the catalog: the administrators' lists need a role) sees the request waiting at
+    # stage 1; the automation account sees it without the stage.
+    grant(emulator, tenant, 'michael.brown', 'Catalog reader', catalog_id(emulator, tenant))
     info = run_module('access_package_assignment_info', dict(as_user(emulator, tenant, 'michael.brown'), access_package=PACKAGE))
     [pending] = info['requests']
     assert pending['id'] == request['id'] and pending['requestor'] == sarah
@@ -257,12 +269,11 @@ def test_request_and_approval_refuse_application_credentials(emulator, tenant, a
 
 
 @pytest.mark.parametrize('changes, fragment', [
-    ({'justification': None}, "justification=None: policy 'Finance JIT (2 hours)' requires a justification"),
     ({'answers': [dict(question=TASK, answer='x')]}, "requires an answer to 'Will you paste customer data?'"),
     ({'answers': [dict(question='Favourite colour?', answer='x')]}, "answers[1].question='Favourite colour?': policy"),
     ({'answers': [dict(question=TASK, answer='x'), dict(question=DATA, answer='all of it')]},
      "answers[2].answer='all of it': must be one of the choices"),
-    ({'access_package': 'No such package'}, "access_package='No such package': no access package has this display name"),
+    ({'access_package': 'No such package'}, "access_package='No such package': is not an access package you may request"),
     ({'assignment_policy': 'Other'}, "assignment_policy='Other': access package 'ChatGPT (2 hours)' has no assignment policy"),
 ])
 def test_request_bad_input_fails_before_any_write(emulator, tenant, jit, changes, fragment):
@@ -289,7 +300,9 @@ def test_admin_assignment_four_steps_and_removal(emulator, tenant, auth, jit):
     assert assignment['id'] and assignment['target'] == olivia and assignment['state'] == 'delivered'
     assert hours(assignment['start_date_time'], assignment['end_date_time']) == 1
     body = emulator.writes(tenant.tenant_id)[0]['body']
-    assert body['requestType'] == 'adminAdd' and body['schedule'] == {'expiration': {'type': 'afterDuration', 'duration': 'PT1H'}}
+    # Every documented schedule carries its start (entitlementmanagement-post-assignmentrequests.md).
+    assert body['requestType'] == 'adminAdd' and body['schedule']['expiration'] == {'type': 'afterDuration', 'duration': 'PT1H'}
+    assert hours(body['schedule']['startDateTime'], assignment['end_date_time']) == 1
     assert members(auth) == [olivia]
 
     emulator.clear_log()
@@ -365,3 +378,99 @@ def test_request_approval_and_info_in_one_playbook(emulator, tenant, auth, jit, 
     converged = playbook.run(tasks, module_defaults=auth)
     assert converged.rc == 0 and 'changed=0' in converged.stdout, converged.stdout
     assert emulator.writes(tenant.tenant_id) == []
+
+
+def test_missing_justification_is_graphs_refusal_and_nothing_is_stored(emulator, tenant, jit):
+    # v1.0's getApplicablePolicyRequirements does not say whether a justification is required: Graph judges it.
+    result = run_module('access_package_assignment_request', request_args(emulator, tenant, justification=None))
+    assert result['failed'] is True and result['status'] == 400 and 'requires a justification' in result['msg'], result
+    assert stored_requests(emulator, tenant) == []
+
+
+# -- the paths the docs give each caller ------------------------------------------------------------------------------------
+def test_requestor_uses_only_the_end_user_calls(emulator, tenant, jit):
+    made = run_module('access_package_assignment_request', request_args(emulator, tenant))
+    assert made['changed'] is True and made['assignment_request']['state'] == 'pendingApproval', made
+    calls = [(r['method'], r['path'].split('/entitlementManagement', 1)[-1], r['status']) for r in emulator.requests(tenant.tenant_id)]
+    assert ('GET', "/accessPackages/filterByCurrentUser(on='allowedRequestor')", 200) in calls
+    assert any(m == 'POST' and p.endswith('/getApplicablePolicyRequirements') and s == 200 for m, p, s in calls)
+    # None of the administrators' lists (Graph refuses them to a requestor who holds no role).
+    assert not [c for c in calls if c[0] == 'GET' and c[1] in ('/accessPackages', '/assignmentPolicies', '/assignments',
+                                                                '/assignmentRequests', '/catalogs')]
+    assert all(status < 400 for _m, _p, status in calls), calls
+    assert run_module('access_package_assignment_request', request_args(emulator, tenant))['changed'] is False
+    # James may not request the package: the end-user call does not list it for him.
+    refused = run_module('access_package_assignment_request', request_args(emulator, tenant, 'james.wilson'))
+    assert refused['failed'] is True and "is not an access package you may request" in refused['msg'], refused
+
+
+def test_approval_rerun_by_request_id_after_the_decision(emulator, tenant, auth, jit):
+    request_id = run_module('access_package_assignment_request', request_args(emulator, tenant))['assignment_request']['id']
+    args = approval_args(emulator, tenant, request_id=request_id, requestor=None, access_package=None)
+    assert run_module('access_package_approval', args)['changed'] is True
+    emulator.clear_log()
+    again = run_module('access_package_approval', args)
+    assert again['changed'] is False and again['approval']['decision'] == 'approve', again
+    assert again['approval']['requestor'] == upn(tenant, 'sarah.jones')
+    assert writes(emulator, tenant) == []
+
+
+def test_absent_does_not_cancel_a_request_being_delivered(emulator, tenant, jit):
+    made = run_module('access_package_assignment_request', request_args(emulator, tenant))
+    with emulator.lock:
+        stored = emulator.state(tenant.tenant_id).table(entitlement_requests.REQUESTS).get(made['assignment_request']['id'])
+        stored.update(state='delivering', status='Delivering')
+    emulator.clear_log()
+    for check in (True, False):
+        refused = run_module('access_package_assignment_request', request_args(emulator, tenant, state='absent'), check=check)
+        assert refused['failed'] is True and 'is delivering and Graph cancels only requests that are submitted' in refused['msg'], refused
+    assert writes(emulator, tenant) == []
+
+
+def test_catalog_scoped_administrator_reads_assignments_of_a_user(emulator, tenant, auth, jit):
+    olivia = upn(tenant, 'olivia.davis')
+    run_module('access_package_assignment', dict(auth, access_package=PACKAGE, target=olivia, expires_in_hours=1))
+    grant(emulator, tenant, 'james.wilson', 'Access package manager', catalog_id(emulator, tenant))
+    james = as_user(emulator, tenant, 'james.wilson')
+    info = run_module('access_package_assignment_info', dict(james, target=olivia))
+    assert [a['target'] for a in info['assignments']] == [olivia], info
+    listed = [r['path'] for r in emulator.requests(tenant.tenant_id) if r['path'].split('?')[0].endswith('/assignments')]
+    assert listed, 'no assignment listing'
+    # The policy's delete check filters by its package too, so the catalog-scoped manager gets the clear refusal.
+    blocked = run_module('access_package_assignment_policy', dict(james, display_name=POLICY, access_package=PACKAGE, state='absent'))
+    assert blocked['failed'] is True and 'has 1 active assignment(s)' in blocked['msg'], blocked
+
+
+# -- a 503 / 504 after Graph acted ----------------------------------------------------------------------------------------
+def test_requests_answered_503_after_commit_are_looked_up_not_resent(emulator, tenant, auth, jit):
+    def gateway_error(path, status=503):
+        emulator.inject('status', tenant=tenant.tenant_id, method='POST', path=path, status=status, after_commit=True, count=1)
+
+    def posts(suffix):
+        return [w for w in emulator.writes(tenant.tenant_id) if w['method'] == 'POST' and w['path'].endswith(suffix)]
+
+    olivia = upn(tenant, 'olivia.davis')
+    admin = dict(auth, access_package=PACKAGE, target=olivia, expires_in_hours=1)
+    gateway_error('/assignmentRequests$')
+    made = run_module('access_package_assignment', admin)
+    assert made['changed'] is True and made['assignment']['state'] == 'delivered', made
+    assert len(posts('/assignmentRequests')) == 1 and members(auth) == [olivia]
+
+    emulator.clear_log()
+    gateway_error('/assignmentRequests$', 504)
+    removed = run_module('access_package_assignment', dict(admin, state='absent'))
+    assert removed['changed'] is True and removed['assignment'] == {}, removed
+    assert len(posts('/assignmentRequests')) == 1 and members(auth) == []
+
+    emulator.clear_log()
+    gateway_error('/assignmentRequests$')
+    asked = run_module('access_package_assignment_request', request_args(emulator, tenant))
+    assert asked['changed'] is True and asked['assignment_request']['state'] == 'pendingApproval', asked
+    assert len(posts('/assignmentRequests')) == 1 and len(stored_requests(emulator, tenant)) == 3
+
+    emulator.clear_log()
+    gateway_error('/cancel$')
+    canceled = run_module('access_package_assignment_request', request_args(emulator, tenant, state='absent'))
+    assert canceled['changed'] is True, canceled
+    assert len(posts('/cancel')) == 1
+    assert [r['state'] for r in stored_requests(emulator, tenant) if r['requestType'] == 'userAdd'] == ['canceled']

@@ -199,3 +199,14 @@ def test_package_info(emulator, tenant, auth, catalog):
     assert run_module('access_package_info', dict(auth, id=expected['id']))['access_packages'][0]['catalog'] == CATALOG
     assert run_module('access_package_info', dict(auth, catalog='General'))['access_packages'] == []
     assert run_module('access_package_info', dict(auth, catalog='nope'))['access_packages'] == []
+
+
+def test_resource_request_answered_503_after_commit_is_looked_up_not_resent(emulator, tenant, auth, catalog):
+    emulator.inject('status', tenant=tenant.tenant_id, method='POST', path='/resourceRequests$', status=503, after_commit=True,
+                    count=1)
+    result = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]))
+    assert result['changed'] is True, result
+    assert [m for m, p in writes(emulator, tenant) if p.endswith('/resourceRequests')] == ['POST']
+    with emulator.lock:
+        resources = [r for r in emulator.state(tenant.tenant_id).table(entitlement.RESOURCES).values() if r['_catalogId'] == catalog['id']]
+    assert len(resources) == 1

@@ -31,7 +31,7 @@ catalogs with packages and catalog resources used by a package cannot be deleted
 import re
 
 from ..tenant import seeder, stable_id
-from .errors import ODATA, GraphError, bad_request, not_found
+from .errors import ODATA, GraphError, bad_request, forbidden, not_found
 from .odata import check_select, context_url, expand, list_response, new_id, shape
 from .router import route
 from .schema import Prop, Schema
@@ -374,10 +374,64 @@ def _now(ctx):
     return ctx.timestamp(fraction=True)
 
 
+# -- who may use the administrators' APIs --------------------------------------------------------------------------
+# Assumption: roles are held through grant_role() (roleManagement/entitlementManagement is not emulated); the seeded
+# "admin" user is a Global Administrator and no other seeded user holds a role.
+ROLE_ASSIGNMENTS = "entitlementRoleAssignments"
+# api-reference/v1.0/includes/rbac-for-apis/rbac-entitlement-management-catalog-reader-apis-read.md: a delegated caller
+# of the administrators' read APIs also needs a role: an Entitlement Management role on a catalog (least: Catalog
+# reader) or one of these Entra roles (Global Administrator holds them all).
+DIRECTORY_WIDE_ROLES = ("Global Administrator", "Identity Governance Administrator", "Global Reader", "Security Reader",
+                        "Security Administrator", "Compliance Administrator")
+CATALOG_ROLES = ("Catalog owner", "Catalog reader", "Access package manager", "Access package assignment manager")
+
+
+def grant_role(state, user_id, role, catalog_id=None):
+    """Give a user an Entra role (``catalog_id`` None) or an Entitlement Management role on one catalog."""
+    if role not in (DIRECTORY_WIDE_ROLES if catalog_id is None else CATALOG_ROLES):
+        raise ValueError(f"unknown {'directory' if catalog_id is None else 'catalog'} role {role!r}")
+    return state.table(ROLE_ASSIGNMENTS).add({"id": new_id(), "principalId": user_id, "role": role, "catalogId": catalog_id})
+
+
+def reader_catalogs(ctx):
+    """None when the caller reads every catalog (an application, or a user with a directory-wide role); else the ids of
+    the catalogs the user's catalog roles cover (empty for a user with no role)."""
+    if ctx.identity.kind != "user":
+        return None
+    mine = [r for r in ctx.state.table(ROLE_ASSIGNMENTS).values() if r["principalId"] == ctx.identity.oid]
+    if any(r["catalogId"] is None for r in mine):
+        return None
+    return {r["catalogId"] for r in mine}
+
+
+def catalog_of(state, obj):
+    """The catalog id of a package, policy, assignment or request (through its access package)."""
+    if obj.get("_catalogId"):
+        return obj["_catalogId"]
+    package = state.table(PACKAGES).get(obj.get("_accessPackageId"))
+    return package["_catalogId"] if package else None
+
+
+def readable(ctx, items):
+    """An administrators' list API: 403 to a user with no role (the end-user calls are the filterByCurrentUser
+    functions, see the rbac include above); a user with catalog roles sees the objects of those catalogs."""
+    catalogs = reader_catalogs(ctx)
+    if catalogs is None:
+        return list(items)
+    if not catalogs:
+        raise forbidden("The signed-in user has no Entitlement Management role (a catalog role or an Entra role such as "
+                        "Identity Governance Administrator) that allows listing these objects.")
+    return [item for item in items if catalog_of(ctx.state, item) in catalogs]
+
+
+
 # -- seed -----------------------------------------------------------------------------------------------------------
 @seeder
 def seed_entitlement(state):
-    """The built-in "General" catalog every tenant has."""
+    """The built-in "General" catalog every tenant has; the seeded "admin" user is a Global Administrator."""
+    admin = next((u for u in state.table("users").values() if u.get("mailNickname") == "admin"), None)
+    if admin is not None:
+        grant_role(state, admin["id"], "Global Administrator")
     now = _stamp(state.now())
     state.table(CATALOGS).add({
         "id": stable_id(state.tenant_id, "catalog", "general"), "displayName": "General",
@@ -552,15 +606,18 @@ def create_resource_request(ctx):
         ctx.state.table(RESOURCES).remove(target["id"])
     request = ctx.state.table(RESOURCE_REQUESTS).add({
         "id": new_id(), "requestType": values["requestType"], "state": "delivered", "createdDateTime": _now(ctx),
-        "_catalogId": catalog["id"]})
+        "_catalogId": catalog["id"], "_resource": {key: resource.get(key) for key in ("originId", "originSystem", "displayName")}})
     return 201, {"@odata.context": context_url(ctx, REQUEST_SET, entity=True), **public(request)}
 
 
 @route("GET", f"{EM}/resourceRequests", versions=V1, permissions=READ)
 def list_resource_requests(ctx):
-    """GET resourceRequests."""
+    """GET resourceRequests: $filter on catalog/id / requestType / state, $expand=catalog,resource."""
+    # api-reference/v1.0/api/entitlementmanagement-list-resourcerequests.md: $select, $filter (catalog/id eq) and $expand.
     return _list(ctx, ctx.state.table(RESOURCE_REQUESTS).values(), REQUEST_SET, RESOURCE_REQUEST,
-                 filterable=("id", "requestType", "state"))
+                 filterable=("id", "requestType", "state", "catalog/id"), resolve=_resolver({"catalog/id": "_catalogId"}),
+                 expanders={"catalog": _navigation(CATALOGS, "_catalogId", CATALOG),
+                            "resource": lambda _ctx, obj, _query: dict(obj["_resource"])})
 
 
 # -- access packages ------------------------------------------------------------------------------------------------
@@ -602,7 +659,7 @@ PACKAGE_EXPANDERS = {"catalog": _navigation(CATALOGS, "_catalogId", CATALOG), "r
 @route("GET", f"{EM}/accessPackages", versions=V1, permissions=READ)
 def list_packages(ctx):
     """GET accessPackages: $filter on displayName / id, $expand=catalog,resourceRoleScopes,assignmentPolicies."""
-    return _list(ctx, ctx.state.table(PACKAGES).values(), PACKAGE_SET, PACKAGE, filterable=("id", "displayName"),
+    return _list(ctx, readable(ctx, ctx.state.table(PACKAGES).values()), PACKAGE_SET, PACKAGE, filterable=("id", "displayName"),
                  expanders=PACKAGE_EXPANDERS)
 
 
@@ -891,10 +948,11 @@ def _policy_answer(ctx, policy, status):
 
 @route("GET", f"{EM}/assignmentPolicies", versions=V1, permissions=READ)
 def list_policies(ctx):
-    """GET assignmentPolicies: $filter on displayName / id / accessPackage/id, $expand=accessPackage,catalog,questions."""
-    return _list(ctx, ctx.state.table(POLICIES).values(), POLICY_SET, POLICY, expanders=POLICY_EXPANDERS,
-                 filterable=("id", "displayName", "accessPackage/id"),
-                 resolve=_resolver({"accessPackage/id": "_accessPackageId"}))
+    """GET assignmentPolicies: $filter on displayName, $expand=accessPackage,catalog,questions."""
+    # api-reference/v1.0/api/entitlementmanagement-list-assignmentpolicies.md documents $filter=displayName eq only
+    # (a package's policies come from accessPackages/{id}?$expand=assignmentPolicies); accessPackage/id is refused.
+    return _list(ctx, readable(ctx, ctx.state.table(POLICIES).values()), POLICY_SET, POLICY, expanders=POLICY_EXPANDERS,
+                 filterable=("displayName",))
 
 
 @route("POST", f"{EM}/assignmentPolicies", versions=V1, permissions=WRITE)
@@ -936,6 +994,7 @@ def delete_policy(ctx):
 
 # -- assignments (read side) -----------------------------------------------------------------------------------------
 ASSIGNMENT_SET = f"{EM_SET}/assignments"
+_PACKAGE_FILTER = re.compile(r"accessPackage/id eq '([^']+)'", re.IGNORECASE)
 
 
 def _expand_target(ctx, obj, sub_query):
@@ -958,7 +1017,16 @@ ASSIGNMENT_EXPANDERS = {
 @route("GET", f"{EM}/assignments", versions=V1, permissions=READ)
 def list_assignments(ctx):
     """GET assignments: $filter on state / accessPackage/id / assignmentPolicy/id / target/objectId."""
-    return _list(ctx, ctx.state.table(ASSIGNMENTS).values(), ASSIGNMENT_SET, ASSIGNMENT, expanders=ASSIGNMENT_EXPANDERS,
+    assignments = readable(ctx, ctx.state.table(ASSIGNMENTS).values())
+    # api-reference/v1.0/api/entitlementmanagement-list-assignments.md: a caller with only catalog-specific roles must
+    # filter by one access package (accessPackage/id eq). Assumption: Graph answers 403 otherwise (the page gives no code).
+    if reader_catalogs(ctx) is not None:
+        package_id = _PACKAGE_FILTER.search(ctx.query.filter or "")
+        package = ctx.state.table(PACKAGES).get(package_id.group(1)) if package_id else None
+        if package is None or package["_catalogId"] not in reader_catalogs(ctx):
+            raise forbidden("A caller with only catalog-specific roles must filter assignments by "
+                            "accessPackage/id of an access package in one of its catalogs.")
+    return _list(ctx, assignments, ASSIGNMENT_SET, ASSIGNMENT, expanders=ASSIGNMENT_EXPANDERS,
                  filterable=("id", "state", "accessPackage/id", "assignmentPolicy/id", "target/objectId"),
                  resolve=_resolver({"accessPackage/id": "_accessPackageId", "assignmentPolicy/id": "_assignmentPolicyId",
                                     "target/objectId": "_targetId"}))

@@ -7,7 +7,7 @@ Builds on the tables of ``entitlement.py`` (packages, policies, assignments) and
 (the policy's approval stages as they were when the request was made).
 
 A stage record: ``id``, ``number``, ``status`` (``NotStarted``, ``InProgress``, ``Completed``), ``reviewResult``
-(``NotReviewed``, ``Approve``, ``Deny``), ``justification``, ``reviewedBy`` (user id), ``reviewedDateTime``,
+(``NotReviewed``, ``Approved``, ``Denied``: what a read returns), ``justification``, ``reviewedBy`` (user id), ``reviewedDateTime``,
 ``deadline`` (emulated epoch seconds).
 
 Behaviour modelled on Graph:
@@ -31,9 +31,9 @@ Behaviour modelled on Graph:
 import datetime
 import re
 
-from .entitlement import (ACTIVE_ASSIGNMENT_STATES, ASSIGNMENT, ASSIGNMENT_EXPANDERS, ASSIGNMENTS, EM, EM_SET, PACKAGES,
-                          POLICIES, QUESTION, READ, SCHEDULE, V1, WRITE, _item, add_assignment, duration_seconds,
-                          granted_roles, public)
+from .entitlement import (ACTIVE_ASSIGNMENT_STATES, ASSIGNMENT, ASSIGNMENT_EXPANDERS, ASSIGNMENTS, EM, EM_SET, PACKAGE,
+                          PACKAGES, POLICIES, QUESTION, READ, SCHEDULE, V1, WRITE, _item, add_assignment, duration_seconds,
+                          granted_roles, public, readable)
 from .errors import ODATA, GraphError, bad_request, forbidden, not_found
 from .odata import check_select, context_url, iso_z, list_response, new_id, shape
 from .router import route, ticker
@@ -50,11 +50,16 @@ REQUEST_TYPES = ("notSpecified", "userAdd", "userUpdate", "userRemove", "adminAd
                  "systemAdd", "systemUpdate", "systemRemove", "onBehalfAdd", "unknownFutureValue", "approverRemove")
 SUPPORTED_TYPES = ("userAdd", "userRemove", "adminAdd", "adminRemove")
 OPEN_STATES = ("submitted", "pendingApproval", "delivering", "scheduled")
-CANCELABLE_STATES = ("submitted", "pendingApproval")
+# api-reference/v1.0/api/accesspackageassignmentrequest-cancel.md: cancellable are accepted (state submitted),
+# pendingApproval and pendingNotBefore (state scheduled, not modelled here); delivering and later are a 400.
+CANCELABLE_STATES = ("submitted", "pendingApproval", "scheduled")
 FINAL_STATES = ("delivered", "denied", "canceled", "deliveryFailed")
 STATUS = {"submitted": "Accepted", "pendingApproval": "PendingApproval", "delivering": "Delivering",
           "delivered": "Delivered", "denied": "Denied", "canceled": "Canceled"}
-DECISIONS = ("Approve", "Deny")
+# api-reference/v1.0/api/approvalstage-update.md: an update takes reviewResult Approve or Deny;
+# api-reference/v1.0/resources/approvalstage.md: a read returns NotReviewed, Approved or Denied. The pages disagree on
+# the spelling, so the input is stored in the spelling a read shows.
+DECISIONS = {"Approve": "Approved", "Deny": "Denied"}
 _USER_FILTERS = {"target": "_targetId", "createdBy": "_requestorId"}
 
 
@@ -344,16 +349,19 @@ def _expand_assignment(ctx, request, sub_query):
 
 
 REQUEST_EXPANDERS = {"accessPackage": ASSIGNMENT_EXPANDERS["accessPackage"], "assignment": _expand_assignment, "requestor": _expand_requestor}
-REQUEST_FILTERS = ("id", "state", "status", "requestType", "accessPackage/id", "requestor/objectId")
-_REQUEST_LINKS = {"accessPackage/id": "_accessPackageId", "requestor/objectId": "_requestorId"}
+# api-reference/v1.0/resources/accesspackageassignmentrequest.md: state (eq) and createdDateTime support $filter;
+# api-reference/v1.0/api/entitlementmanagement-list-assignmentrequests.md: accessPackage/id eq. Any other $filter
+# (requestor/objectId, id, requestType, ...) is answered as Graph answers an unsupported query.
+REQUEST_FILTERS = ("state", "createdDateTime", "accessPackage/id")
+_REQUEST_LINKS = {"accessPackage/id": "_accessPackageId"}
 
 
 def _resolve_request(obj, path):
     return obj.get(_REQUEST_LINKS[path]) if path in _REQUEST_LINKS else obj.get(path)
 
 
-def _list_requests(ctx, requests, entity_set):
-    return list_response(ctx, requests, entity_set, REQUEST, filterable=REQUEST_FILTERS, resolve=_resolve_request,
+def _list_requests(ctx, requests, entity_set, filterable=REQUEST_FILTERS):
+    return list_response(ctx, requests, entity_set, REQUEST, filterable=filterable, resolve=_resolve_request,
                          expanders=REQUEST_EXPANDERS, shaper=lambda obj, select: shape(public(obj), select))
 
 
@@ -512,9 +520,9 @@ def create_request(ctx):
 
 @route("GET", f"{EM}/assignmentRequests", versions=V1, permissions=READ)
 def list_requests(ctx):
-    """GET assignmentRequests: $filter on state / requestType / accessPackage/id / requestor/objectId,
+    """GET assignmentRequests: $filter on state / createdDateTime / accessPackage/id,
     $expand=accessPackage,assignment,requestor."""
-    return _list_requests(ctx, ctx.state.table(REQUESTS).values(), REQUEST_SET)
+    return _list_requests(ctx, readable(ctx, ctx.state.table(REQUESTS).values()), REQUEST_SET)
 
 
 def _filter_by_current_user(on):
@@ -523,11 +531,15 @@ def _filter_by_current_user(on):
     def handler(ctx):
         me = ctx.identity.oid
         if on == "approver":
-            requests = [r for r in ctx.state.table(REQUESTS).values()
-                        if any(me in stage_approvers(ctx.state, r, s["number"]) for s in _started(r))]
+            # api-reference/v1.0/api/accesspackageassignmentrequest-filterbycurrentuser.md: approver lists the
+            # requests in pending state that need a decision from the caller (not the ones already decided).
+            requests = [r for r in ctx.state.table(REQUESTS).values() if r["state"] == "pendingApproval"
+                        and me in stage_approvers(ctx.state, r, _current_stage(r)["number"])]
         else:
             requests = [r for r in ctx.state.table(REQUESTS).values() if r[_USER_FILTERS[on]] == me]
-        return _list_requests(ctx, requests, REQUEST_SET)
+        # api-reference/v1.0/api/accesspackageassignmentrequest-filterbycurrentuser.md documents no query options:
+        # a $filter on the function's result is an unsupported query.
+        return _list_requests(ctx, requests, REQUEST_SET, filterable=None)
     handler.__doc__ = f"GET assignmentRequests/filterByCurrentUser(on='{on}') (delegated tokens only)."
     return handler
 
@@ -587,9 +599,11 @@ def _require_stage(ctx, request):
 @route("GET", f"{EM}/accessPackageAssignmentApprovals/filterByCurrentUser(on='approver')", versions=V1,
        permissions=READ, delegated_only=True)
 def my_approvals(ctx):
-    """GET accessPackageAssignmentApprovals/filterByCurrentUser(on='approver'): approvals waiting for the caller."""
-    mine = [r for r in ctx.state.table(REQUESTS).values() if r["state"] == "pendingApproval"
-            and ctx.identity.oid in stage_approvers(ctx.state, r, _current_stage(r)["number"])]
+    """GET accessPackageAssignmentApprovals/filterByCurrentUser(on='approver'): approvals of the caller's scope."""
+    # api-reference/v1.0/api/approval-filterbycurrentuser.md: the approvals "which the calling user is in the scope of
+    # being an approver" (unlike assignmentRequests/filterByCurrentUser(on='approver'), decided ones too).
+    mine = [r for r in ctx.state.table(REQUESTS).values()
+            if any(ctx.identity.oid in stage_approvers(ctx.state, r, stage["number"]) for stage in _started(r))]
     views = [_approval_view(ctx, r) for r in mine]
     return 200, {"@odata.context": context_url(ctx, APPROVAL_SET), "value": views}
 
@@ -643,7 +657,7 @@ def decide_stage(ctx):
     if settings.get("isApproverJustificationRequired") and not (values.get("justification") or "").strip():
         raise _bad("This approval stage requires a justification.")
     now = ctx.now()
-    stage.update(status="Completed", reviewResult=values["reviewResult"], justification=values.get("justification"),
+    stage.update(status="Completed", reviewResult=DECISIONS[values["reviewResult"]], justification=values.get("justification"),
                  reviewedBy=me, reviewedDateTime=_stamp(now))
     if values["reviewResult"] == "Deny":
         _finish(request, "denied", now)
@@ -682,3 +696,45 @@ def _my_assignments(on):
 
 
 assignment_filters = [_my_assignments(on) for on in ("target", "createdBy")]
+
+
+# -- the end user's view of packages and policies ---------------------------------------------------------------------
+def _requestable_policies(ctx, package_id):
+    user = ctx.state.table("users").get(ctx.identity.oid)
+    return [p for p in ctx.state.table(POLICIES).values() if p["_accessPackageId"] == package_id
+            and p["requestorSettings"]["enableTargetsToSelfAddAccess"] and user is not None and _in_scope(ctx.state, p, user)]
+
+
+@route("GET", f"{EM}/accessPackages/filterByCurrentUser(on='allowedRequestor')", versions=V1,
+       permissions=READ + SUBJECT_ACCESS, delegated_only=True)
+def requestable_packages(ctx):
+    """GET accessPackages/filterByCurrentUser(on='allowedRequestor') (delegated tokens only)."""
+    # api-reference/v1.0/api/accesspackage-filterbycurrentuser.md: the packages the signed-in user may request, across
+    # all catalogs; the page documents no query options, so a $filter is an unsupported query.
+    packages = [p for p in ctx.state.table(PACKAGES).values() if _requestable_policies(ctx, p["id"])]
+    return list_response(ctx, packages, f"{EM_SET}/accessPackages", PACKAGE, filterable=None,
+                         shaper=lambda obj, select: shape(public(obj), select))
+
+
+@route("POST", f"{EM}/accessPackages/{{id}}/getApplicablePolicyRequirements", versions=V1,
+       permissions=READ + SUBJECT_ACCESS, delegated_only=True)
+def policy_requirements(ctx):
+    """POST accessPackages/{id}/getApplicablePolicyRequirements: one requirements object per policy the caller may use."""
+    # api-reference/v1.0/api/accesspackage-getapplicablepolicyrequirements.md: one object per policy for which the user
+    # is an allowed requestor, an empty collection when there is none; properties from
+    # api-reference/v1.0/resources/accesspackageassignmentrequestrequirements.md (v1.0 has no
+    # isRequestorJustificationRequired). Assumption: schedule carries the policy's expiration.
+    package = ctx.require(PACKAGES, ctx.params["id"], ODATA)
+    values = []
+    for policy in _requestable_policies(ctx, package["id"]):
+        approval = policy["requestApprovalSettings"]
+        values.append({
+            "policyId": policy["id"], "policyDisplayName": policy["displayName"], "policyDescription": policy.get("description"),
+            "isApprovalRequiredForAdd": approval["isApprovalRequiredForAdd"],
+            "isApprovalRequiredForUpdate": approval["isApprovalRequiredForUpdate"],
+            "allowCustomAssignmentSchedule": policy["requestorSettings"]["allowCustomAssignmentSchedule"],
+            "questions": [dict(q) for q in policy["_questions"]],
+            "schedule": {"startDateTime": None, "recurrence": None, "expiration": dict(policy["expiration"])},
+        })
+    return 200, {"@odata.context": context_url(ctx, "Collection(microsoft.graph.accessPackageAssignmentRequestRequirements)"),
+                 "value": values}

@@ -29,14 +29,21 @@ def test_policy_limit(policy, limit):
     assert (found.strftime('%Y-%m-%dT%H:%M:%S') if found else None) == limit
 
 
+# Every documented schedule carries its start (entitlementmanagement-post-assignmentrequests.md).
+START = '2026-05-04T14:00:00Z'
+
+
 @pytest.mark.parametrize('params, policy, schedule, end', [
-    ({'expires_in_hours': 2}, TWO_HOURS, {'expiration': {'type': 'afterDuration', 'duration': 'PT2H'}}, '2026-05-04T16:00:00Z'),
-    ({'expires_in_hours': 1}, TWO_HOURS, {'expiration': {'type': 'afterDuration', 'duration': 'PT1H'}}, '2026-05-04T15:00:00Z'),
+    ({'expires_in_hours': 2}, TWO_HOURS, {'startDateTime': START, 'expiration': {'type': 'afterDuration', 'duration': 'PT2H'}},
+     '2026-05-04T16:00:00Z'),
+    ({'expires_in_hours': 1}, TWO_HOURS, {'startDateTime': START, 'expiration': {'type': 'afterDuration', 'duration': 'PT1H'}},
+     '2026-05-04T15:00:00Z'),
     ({'end_date': '2026-05-04T15:30:00+00:00'}, TWO_HOURS,
-     {'expiration': {'type': 'afterDateTime', 'endDateTime': '2026-05-04T15:30:00Z'}}, '2026-05-04T15:30:00Z'),
-    ({'end_date': '2026-05-31'}, UNTIL_JUNE, {'expiration': {'type': 'afterDateTime', 'endDateTime': '2026-05-31T00:00:00Z'}},
-     '2026-05-31T00:00:00Z'),
-    ({'expires_in_hours': 5000}, FOREVER, {'expiration': {'type': 'afterDuration', 'duration': 'PT5000H'}}, '2026-11-28T22:00:00Z'),
+     {'startDateTime': START, 'expiration': {'type': 'afterDateTime', 'endDateTime': '2026-05-04T15:30:00Z'}}, '2026-05-04T15:30:00Z'),
+    ({'end_date': '2026-05-31'}, UNTIL_JUNE,
+     {'startDateTime': START, 'expiration': {'type': 'afterDateTime', 'endDateTime': '2026-05-31T00:00:00Z'}}, '2026-05-31T00:00:00Z'),
+    ({'expires_in_hours': 5000}, FOREVER,
+     {'startDateTime': START, 'expiration': {'type': 'afterDuration', 'duration': 'PT5000H'}}, '2026-11-28T22:00:00Z'),
     ({}, TWO_HOURS, None, '2026-05-04T16:00:00Z'),
     ({}, FOREVER, None, None),
 ])
@@ -129,7 +136,9 @@ def test_choose_stage(stages, number):
     assert (chosen[0] if chosen else None) == number
 
 
-@pytest.mark.parametrize('result, decision', [('Approve', 'approve'), ('Deny', 'deny'), ('NotReviewed', None), (None, None)])
+# approvalstage-update.md takes Approve / Deny; resources/approvalstage.md says a read returns Approved / Denied.
+@pytest.mark.parametrize('result, decision', [('Approve', 'approve'), ('Deny', 'deny'), ('Approved', 'approve'), ('Denied', 'deny'),
+                                              ('NotReviewed', None), (None, None)])
 def test_decision_of(result, decision):
     assert decision_of({'reviewResult': result}) == decision
 
