@@ -577,8 +577,15 @@ class ApprovalSpec(ResourceSpec):
             def wanted(request):
                 return (((request.get('requestor') or {}).get('objectId') or '').lower() == user['id'].lower()
                         and names_object(request.get('accessPackage') or {}, reference))
-            request = latest([r for r in self._pending(ctx) if wanted(r)]) or latest(
-                [r for r in self._decided(ctx) if wanted(r)])
+            pending = self._pending(ctx)
+            request = latest([r for r in pending if wanted(r)])
+            if request is None:
+                seen = pending + self._decided(ctx)
+                request = latest([r for r in seen if wanted(r)])
+                if not any(names_object(r.get('accessPackage') or {}, reference) for r in seen):
+                    raise ValidationError('access_package', ctx.params['access_package'], 'no request waiting for, or decided by, '
+                                          'you (%s) is for an access package with this %s' % (
+                                              ctx.me.get('userPrincipalName'), 'id' if is_guid(reference) else 'display name'))
             if request is None:
                 raise ResourceError('no request of %s for access package %r is waiting for, or was decided by, you (%s)' % (
                     ctx.params['requestor'], reference, ctx.me.get('userPrincipalName')))

@@ -212,7 +212,7 @@ def test_approver_who_is_not_listed_gets_graphs_error(emulator, tenant, jit):
     assert 'not an approver of this approval stage' in refused['msg']
     assert [r['state'] for r in stored_requests(emulator, tenant)] == ['pendingApproval']
     by_name = run_module('access_package_approval', approval_args(emulator, tenant, 'james.wilson'))
-    assert by_name['failed'] is True and 'is waiting for, or was decided by, you' in by_name['msg']
+    assert by_name['failed'] is True and 'no request waiting for, or decided by, you' in by_name['msg'], by_name
 
 
 def test_decided_the_other_way_names_who_decided(emulator, tenant, auth, jit):
