@@ -37,7 +37,7 @@ options:
     type: str
   catalog:
     description:
-      - Accepted for symmetry with the other modules and not used: the requests an approver can read name their
+      - Accepted for symmetry with the other modules and not used, since the requests an approver can read name their
         access package but not its catalog.
     type: str
   decision:

@@ -34,7 +34,7 @@ options:
     required: true
   catalog:
     description:
-      - Accepted for symmetry with the other modules and not used: the end user's list of packages does not say which
+      - Accepted for symmetry with the other modules and not used, since the end user's list of packages does not say which
         catalog a package is in.
     type: str
   assignment_policy:

@@ -424,7 +424,6 @@ def readable(ctx, items):
     return [item for item in items if catalog_of(ctx.state, item) in catalogs]
 
 
-
 # -- seed -----------------------------------------------------------------------------------------------------------
 @seeder
 def seed_entitlement(state):
