@@ -7,6 +7,7 @@
     emu.requests(), emu.writes(), emu.clear_log()
     emu.inject("status", status=429, retry_after=2, path=r"/groups$", count=1)
     emu.advance_clock(7200); emu.now()
+    snap = emu.snapshot(tenant_id); emu.restore(snap)   # a tenant back as it was
     emu.stop()
 
 Fault rules (``emu.inject(kind, **rule)``): common fields ``tenant``, ``method``, ``path`` (regex searched in the

@@ -43,6 +43,12 @@ def handle(emulator, method, path, raw_query, body):  # pylint: disable=too-many
             return 200, [info.to_dict() for info in emulator.tenants]
         if resource == "tenants" and method == "POST":
             return 201, emulator.add_tenant(_json(body).get("tenant_id")).to_dict()
+        if resource == "snapshots" and method == "POST":
+            return 201, {"id": emulator.snapshot(_json(body).get("tenant", ""))}
+        if resource.startswith("snapshots/") and resource.endswith("/restore") and method == "POST":
+            return 200, emulator.restore(resource[len("snapshots/"):-len("/restore")]).to_dict()
+    except KeyError as exc:
+        return 404, {"error": f"no tenant {exc}"}
     except (ValueError, TypeError) as exc:
         return 400, {"error": str(exc)}
     return 404, {"error": f"unknown control-plane call {method} {path}"}

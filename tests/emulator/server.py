@@ -1,6 +1,7 @@
 """The emulator process: an HTTPS server on 127.0.0.1 dispatching to the token service, Graph and the control plane."""
 
 import base64
+import copy
 import datetime
 import json
 import os
@@ -174,6 +175,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         # Graph bodies for the SDK-model oracle (recorder.py): record_dir, else $EMULATOR_RECORD_DIR, else off.
         self._recorder = BodyRecorder.from_setting(record_dir)
         self._states = {}
+        self._snapshots = {}
         self._infos = []
         self._adding = set()  # tenant ids being built outside the lock, reserved so no second thread builds one
         self._server = None
@@ -262,6 +264,30 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
     def state(self, tenant_id):
         """The live TenantState (hold ``emulator.lock`` while changing it from a test)."""
         return self._states[str(tenant_id).lower()]
+
+    def snapshot(self, tenant_id):
+        """Keep a copy of a tenant's state (objects, links, apps, seed) as it is now; returns the snapshot's id.
+
+        Tests converge a tenant once and start every scenario that needs a converged tenant from :meth:`restore`."""
+        with self.lock:
+            state = self.state(tenant_id)
+            snapshot_id = str(uuid.uuid4())
+            self._snapshots[snapshot_id] = self._copy(state)
+        return snapshot_id
+
+    def restore(self, snapshot_id):
+        """Put a snapshot's tenant back as it was when the snapshot was taken (a fresh copy: the snapshot stays
+        reusable); returns the tenant's TenantInfo. Faults, the request log and the clock are left alone."""
+        with self.lock:
+            if snapshot_id not in self._snapshots:
+                raise ValueError(f"no snapshot {snapshot_id}")
+            state = self._copy(self._snapshots[snapshot_id])
+            self._states[state.tenant_id] = state
+            return next(info for info in self._infos if info.tenant_id == state.tenant_id)
+
+    def _copy(self, state):
+        # The state's clock is this emulator's bound method: copy the tenant, not the emulator behind it.
+        return copy.deepcopy(state, {id(self): self})
 
     def _tenant_for_segment(self, segment):
         """A tenant by id or by its onmicrosoft.com domain (how Entra accepts either in authority URLs)."""

@@ -1,6 +1,7 @@
 """Certificates for the emulator: a throw-away CA, the loopback server certificate and app client certificates."""
 
 import datetime
+import functools
 import ipaddress
 import os
 
@@ -76,12 +77,20 @@ class ServerTLS:  # pylint: disable=too-few-public-methods
         os.chmod(self.key_path, 0o600)
 
 
+@functools.lru_cache(maxsize=1)
+def _client_key():
+    """The RSA key behind every tenant's client certificate, generated once per process: a 2048-bit key takes long
+    enough that one per tenant slowed every test that adds a tenant. Each tenant still gets a certificate of its own,
+    and the token service accepts an assertion only under the thumbprint of the app's own certificate."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class ClientCertificate:
     """A self-signed RSA certificate an app registration authenticates with (what a customer uploads to Entra)."""
 
     def __init__(self, common_name):
         now = datetime.datetime.now(datetime.timezone.utc)
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = _client_key()
         name = _name(common_name)
         self.cert = (
             x509.CertificateBuilder()
@@ -95,6 +104,10 @@ class ClientCertificate:
         )
         self.sha1 = self.cert.fingerprint(hashes.SHA1())  # nosec - x5t is defined as a SHA-1 thumbprint
         self.sha256 = self.cert.fingerprint(hashes.SHA256())
+
+    def __deepcopy__(self, memo):
+        # Immutable once made (a key and a signed certificate): a tenant snapshot shares it.
+        return self
 
     def public_key(self):
         """The key client assertions are verified with."""
