@@ -17,10 +17,16 @@ def emulator(tmp_path_factory):
 
 
 @pytest.fixture
-def tenant(emulator):  # pylint: disable=redefined-outer-name
-    """A fresh tenant (TenantInfo); afterwards faults and the request log are cleared and the clock is reset."""
+def tenant(request, emulator):  # pylint: disable=redefined-outer-name
+    """A fresh tenant (TenantInfo); afterwards faults and the request log are cleared and the clock is reset.
+
+    A test marked ``@pytest.mark.converged`` gets instead the tenant of the ``converged_snapshot`` fixture (which the
+    test directory's conftest provides), restored to its snapshot: converged once per session, not once per test."""
     emulator.clear_faults()
-    info = emulator.add_tenant()
+    if request.node.get_closest_marker("converged"):
+        info = request.getfixturevalue("converged_snapshot").restore()
+    else:
+        info = emulator.add_tenant()
     yield info
     emulator.clear_faults()
     emulator.clear_log()

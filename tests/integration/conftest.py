@@ -1,12 +1,17 @@
-"""Fixtures for integration tests: the HTTPS emulator, a fresh tenant per test, and module runners."""
+"""Fixtures for integration tests: the HTTPS emulator, a fresh tenant per test (or the converged one), and module runners."""
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import COLLECTIONS
 from tests.emulator.fixtures import emulator, tenant  # noqa: F401  pylint: disable=unused-import
-from tests.integration.harness import Playbook, auth_args
+from tests.integration.harness import Playbook, auth_args, role_env, role_vars
 
 
 @pytest.fixture(scope='session')
@@ -23,3 +28,38 @@ def auth(emulator, tenant, collections):  # noqa: F811  pylint: disable=redefine
 @pytest.fixture
 def playbook(tmp_path, collections):  # pylint: disable=redefined-outer-name
     return Playbook(tmp_path, collections)
+
+
+def forget_recent_creates():
+    """Drop every record of objects created moments ago (``created-*.json`` under this process's cache directories):
+    after a restore, a record of an object the restore took away would make the next lookup wait for it."""
+    for base in {os.environ.get('XDG_CACHE_HOME'), os.environ.get('ENTRA_TOKEN_CACHE_DIR')} - {None}:
+        for record in Path(base).rglob('created-*.json'):
+            record.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope='session')
+def converged_snapshot(emulator, collections, tmp_path_factory):  # noqa: F811  pylint: disable=redefined-outer-name
+    """A tenant the role converged (playbooks/jit_ai_access.yml, default variables) once per session, that is once per
+    pytest-xdist worker, and a snapshot of it. Tests marked ``@pytest.mark.converged`` get it as ``tenant``, restored
+    to the snapshot (``restore()``), instead of converging a tenant of their own.
+
+    ``run`` is the converging run (with its JSON summary in ``run.summary``); ``writes`` the Graph writes it sent."""
+    info = emulator.add_tenant()
+    workdir = tmp_path_factory.mktemp('converged')
+    summary = workdir / 'summary.json'
+    run = Playbook(workdir, collections).run_file('playbooks/jit_ai_access.yml',
+                                                  dict(role_vars(info), jit_ai_access_summary_path=str(summary)),
+                                                  env=role_env(emulator, info))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run.summary = json.loads(summary.read_text())['localhost']
+    writes = len(emulator.writes(info.tenant_id))
+    snapshot = emulator.snapshot(info.tenant_id)
+
+    def restore():
+        restored = emulator.restore(snapshot)
+        forget_recent_creates()
+        emulator.clear_log()
+        return restored
+
+    return SimpleNamespace(tenant=info, snapshot=snapshot, run=run, writes=writes, restore=restore)

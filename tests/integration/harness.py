@@ -43,6 +43,17 @@ def auth_args(emulator, tenant, **overrides):
     return {key: value for key, value in args.items() if value is not None}
 
 
+def role_env(emulator, tenant):
+    """Environment that points a role run (playbooks/jit_ai_access.yml) at ``tenant``: credentials and endpoints."""
+    return dict(AZURE_TENANT_ID=tenant.tenant_id, AZURE_CLIENT_ID=tenant.client_id, AZURE_CLIENT_SECRET=tenant.client_secret,
+                AZURE_AUTHORITY_HOST=emulator.base_url, ENTRA_GRAPH_ENDPOINT=emulator.base_url, ENTRA_CA_BUNDLE=emulator.ca_path)
+
+
+def role_vars(tenant):
+    """The role variables a run needs beyond its defaults: the tenant's fallback approvers."""
+    return {'jit_ai_access_fallback_approvers': [upn for upn in tenant.users if upn.startswith('it.approvals@')]}
+
+
 def run_module(name, args, check=False, diff=True):
     """Run one module's main() in this process and return its result dict (failed results included)."""
     from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
