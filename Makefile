@@ -16,8 +16,11 @@ BUILD := $(CURDIR)/.build
 # For ANSIBLE_COLLECTIONS_PATH: ansible_collections/jitaccess/entra links back to this checkout.
 COLLECTIONS_PATH := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS_PATH)/ansible_collections/jitaccess/entra
-# Extra arguments for every pytest run, e.g. `make unit PYTEST_ARGS="-n 2 -k group"`.
+# Extra arguments for every pytest run, e.g. `make unit PYTEST_ARGS="-k group"`.
 PYTEST_ARGS ?=
+# pytest-xdist workers for the emulator and integration tests (default: one per CPU this process may use; 0 runs them in this process).
+# Each worker has an emulator, token cache and cache directory of its own (tests/conftest.py).
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # Extra arguments for ansible-test sanity, e.g. `make sanity SANITY_ARGS="--test pylint"`.
 SANITY_ARGS ?=
 
@@ -57,10 +60,10 @@ unit: venv collection ## Unit tests (tests/unit)
 	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/unit $(PYTEST_ARGS)
 
 emulator-tests: venv collection ## Tests of the Graph emulator itself (tests/emulator_tests)
-	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/emulator_tests $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/emulator_tests -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 integration: venv collection ## Modules against the HTTPS emulator (tests/integration)
-	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/integration $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/integration -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 oracle: venv ## Every Graph body the test runs recorded, parsed with the msgraph SDK models: no unknown property
 	$(RUN_ENV) $(VENV_BIN)/python -m tests.emulator.oracle $(ORACLE_DIR)
@@ -99,9 +102,9 @@ ee-check: venv ## ansible-builder create for execution-environment.yml into .bui
 	done
 	@echo "ee-check: build context in $(EE_CONTEXT) (podman build -f $(EE_CONTEXT)/Containerfile $(EE_CONTEXT))"
 
-test: venv ## Everything CI runs
+test: venv ## Everything CI runs, one step after another, then a table of each step's time
 	rm -rf $(ORACLE_DIR)
-	$(MAKE) unit emulator-tests integration oracle molecule sanity lint docs-check ee-check
+	MAKE="$(MAKE)" tools/time-steps.sh unit emulator-tests integration oracle molecule sanity lint docs-check ee-check
 
 demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
 	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py

@@ -44,7 +44,7 @@ _DEFAULT_MESSAGES = {
 class FaultRule:  # pylint: disable=too-many-instance-attributes
     """One injected rule; see :meth:`tests.emulator.Emulator.inject` for the fields."""
 
-    def __init__(self, rule_id, spec, seed):
+    def __init__(self, rule_id, spec, seed, time_scale=1.0):
         spec = dict(spec)
         kind = spec.get("kind")
         if kind not in KINDS:
@@ -74,6 +74,8 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
         if not 0.0 <= self.probability <= 1.0:
             raise ValueError("probability must be between 0 and 1")
         self.created = time.time()
+        # Tests shorten fault timings (Retry-After, the lag window) by this factor; the rule keeps the one it was made with.
+        self.time_scale = float(time_scale)
         self.fired = 0
         # A rule's own seed alone fixes its draws, whatever was injected before it; otherwise the emulator's seed and
         # the rule id do.
@@ -106,7 +108,8 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
 
     def hides(self, created_wall, now_wall):
         """For a lag rule: whether an object stored at ``created_wall`` is still inside its replication window."""
-        return created_wall is not None and created_wall >= self.created and now_wall - created_wall < self.spec["seconds"]
+        return (created_wall is not None and created_wall >= self.created
+                and now_wall - created_wall < float(self.spec["seconds"]) * self.time_scale)
 
     def error(self):
         """``(status, code, message, headers)`` of a status fault."""
@@ -115,18 +118,19 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
         message = self.spec.get("message") or _DEFAULT_MESSAGES.get(status, f"Injected HTTP {status}.")
         headers = {}
         if self.spec.get("retry_after") is not None:
-            headers["Retry-After"] = str(self.spec["retry_after"])
+            headers["Retry-After"] = format(float(self.spec["retry_after"]) * self.time_scale, "g")
         return status, code, message, headers
 
     def to_dict(self):
         """JSON view for the control plane."""
-        return {"id": self.id, **self.spec, "remaining": self.remaining, "fired": self.fired}
+        return {"id": self.id, **self.spec, "remaining": self.remaining, "fired": self.fired, "time_scale": self.time_scale}
 
 
 class Faults:
     """The active rules, in injection order (the first status rule that fires answers)."""
 
     def __init__(self, seed=0):
+        self.time_scale = 1.0
         self._lock = threading.Lock()
         self._rules = []
         self._next = 1
@@ -135,7 +139,7 @@ class Faults:
     def inject(self, spec):
         """Add a rule; returns its id. Raises ValueError for a malformed rule."""
         with self._lock:
-            rule = FaultRule(self._next, spec, self._seed)
+            rule = FaultRule(self._next, spec, self._seed, self.time_scale)
             self._next += 1
             self._rules.append(rule)
             return rule.id

@@ -18,7 +18,7 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture
 def tenant(request, emulator):  # pylint: disable=redefined-outer-name
-    """A fresh tenant (TenantInfo); afterwards faults and the request log are cleared and the clock is reset.
+    """A fresh tenant (TenantInfo); afterwards faults, their time scale and the request log are cleared and the clock is reset.
 
     A test marked ``@pytest.mark.converged`` gets instead the tenant of the ``converged_snapshot`` fixture (which the
     test directory's conftest provides), restored to its snapshot: converged once per session, not once per test."""
@@ -28,6 +28,7 @@ def tenant(request, emulator):  # pylint: disable=redefined-outer-name
     else:
         info = emulator.add_tenant()
     yield info
+    emulator.fault_time_scale = 1.0
     emulator.clear_faults()
     emulator.clear_log()
     emulator.reset_clock()

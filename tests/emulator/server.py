@@ -339,6 +339,22 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         """Add a fault rule (see the package docstring); returns its id."""
         return self._faults.inject({"kind": kind, **rule})
 
+    @property
+    def fault_time_scale(self):
+        """Factor on the timings of rules injected from now on (a status rule's Retry-After, a lag rule's window), so
+        tests can wait 0.2 s where Graph would say 1 s. 1.0 (real timings) unless set."""
+        return self._faults.time_scale
+
+    @fault_time_scale.setter
+    def fault_time_scale(self, factor):
+        if not factor > 0:
+            raise ValueError("fault_time_scale must be above 0")
+        self._faults.time_scale = float(factor)
+
+    def fault_seconds(self, seconds):
+        """How long ``seconds`` of a rule injected now lasts (Retry-After, lag window): ``seconds * fault_time_scale``."""
+        return float(seconds) * self._faults.time_scale
+
     def remove_fault(self, rule_id):
         """Drop one fault rule."""
         return self._faults.remove(rule_id)

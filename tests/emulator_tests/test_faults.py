@@ -178,3 +178,22 @@ def test_token_endpoint_faults(emulator, tenant):
 def test_malformed_rules_are_refused(emulator, kind, rule):
     with pytest.raises(ValueError):
         emulator.inject(kind, **rule)
+
+
+def test_fault_timings_scale_for_rules_injected_after_the_factor_is_set(emulator, graph, tenant):
+    real = emulator.inject("status", status=429, retry_after=2, method="POST", path=r"/groups$", count=1)
+    emulator.fault_time_scale = 0.2
+    assert emulator.fault_seconds(2) == pytest.approx(0.4)
+    emulator.inject("status", status=503, retry_after=2, method="POST", path=r"/groups$", count=1)
+    assert graph.post("/groups", _body("Real")).headers["Retry-After"] == "2"  # injected before: keeps its timing
+    assert graph.post("/groups", _body("Scaled")).headers["Retry-After"] == "0.4"
+    assert [rule["time_scale"] for rule in emulator.fault_rules()] == [1.0, 0.2]
+    emulator.remove_fault(real)
+
+    emulator.inject("lag", seconds=1.0)
+    group = graph.post("/groups", _body("Lagging")).json()
+    assert graph.get(f"/groups/{group['id']}").status_code == 404
+    time.sleep(0.25)
+    assert graph.get(f"/groups/{group['id']}").status_code == 200  # 0.2 s, not 1 s
+    with pytest.raises(ValueError):
+        emulator.fault_time_scale = 0

@@ -63,3 +63,15 @@ def converged_snapshot(emulator, collections, tmp_path_factory):  # noqa: F811  
         return restored
 
     return SimpleNamespace(tenant=info, snapshot=snapshot, run=run, writes=writes, restore=restore)
+
+
+# Fault timings in scenarios that only need a client to wait what it is told: 0.2 s where Graph says 1 s.
+FAST_FAULTS = 0.2
+
+
+@pytest.fixture
+def fast_faults(emulator):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Shorten the Retry-After and lag windows of the rules the test injects (``emulator.fault_seconds(1)`` says by how
+    much); the ``tenant`` fixture puts real timings back afterwards."""
+    emulator.fault_time_scale = FAST_FAULTS
+    return emulator

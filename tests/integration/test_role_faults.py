@@ -17,8 +17,10 @@ what was injected and what the role sent. ``pytest -s`` prints one line per scen
 | out-of-band changes, check mode | 16 | 5 changes | 0 | all 5 reported, 10 s |
 | ... apply with jit_ai_access_remove_stray_members | 23 | none | 5 | all 5 restored, 11 s |
 
-Each retry waited at least its Retry-After; each lost create was found by name instead of being sent again; the
-rerun after the crash made only what was missing; the run that found the lock sent nothing to Graph.
+The storm and the lag run with fault timings scaled by 0.2 in the suite (``fast_faults``: Retry-After 0.2 and 0.4,
+lag 0.6 s), which shortens their runs; the table above is from real timings. Each retry waited at least its
+Retry-After; each lost create was found by name instead of being sent again; the rerun after the crash made only what
+was missing; the run that found the lock sent nothing to Graph.
 """
 
 from __future__ import annotations
@@ -141,18 +143,19 @@ def failures(run):
 
 
 @pytest.fixture(scope='module')
-def reference(emulator, collections, tmp_path_factory):
-    """A tenant the role converged without faults, and its fingerprint: the end state every scenario must reach."""
-    tenant = emulator.add_tenant()
-    run = run_role(tmp_path_factory.mktemp('reference'), collections, emulator, tenant)
-    assert run.rc == 0, run.stdout[-3000:]
+def reference(emulator, converged_snapshot):
+    """The tenant the role converged without faults (once per session: conftest.py), its fingerprint and the writes it
+    took: the end state every scenario must reach."""
+    run = converged_snapshot.run
     assert 'retried' not in run.stdout + run.stderr, 'nothing to wait for without faults'
+    tenant = converged_snapshot.restore()
     state = fingerprint(GraphAdmin(emulator, tenant))
     assert duplicates(state) == []
-    return tenant, state, len(emulator.writes(tenant.tenant_id))
+    return tenant, state, converged_snapshot.writes
 
 
-def test_throttling_storm_completes_and_every_retry_waits_retry_after(emulator, tenant, tmp_path, collections, reference):
+def test_throttling_storm_completes_and_every_retry_waits_retry_after(emulator, tenant, tmp_path, collections, reference,
+                                                                      fast_faults):
     retry_after = {429: 1, 503: 2}
     for status, probability in ((429, 0.3), (503, 0.05)):
         emulator.inject('status', tenant=tenant.tenant_id, status=status, retry_after=retry_after[status], probability=probability,
@@ -169,17 +172,18 @@ def test_throttling_storm_completes_and_every_retry_waits_retry_after(emulator, 
     assert len(refused) >= 10, counts
     for index, entry in refused:
         retry = next(later for later in log[index + 1:] if same_call(entry, later))
-        assert retry['time'] - entry['time'] >= retry_after[entry['status']], (entry, retry)
+        # fast_faults: the emulator said Retry-After 0.2 / 0.4 (fault_seconds), and that is what the client must wait.
+        assert retry['time'] - entry['time'] >= emulator.fault_seconds(retry_after[entry['status']]), (entry, retry)
     assert 'Graph calls were retried' in run.stdout + run.stderr
     assert fingerprint(GraphAdmin(emulator, tenant)) == reference[1]
 
 
-def test_replication_lag_on_every_create_is_waited_out(emulator, tenant, tmp_path, collections, reference):
+def test_replication_lag_on_every_create_is_waited_out(emulator, tenant, tmp_path, collections, reference, fast_faults):
     emulator.inject('lag', tenant=tenant.tenant_id, seconds=3)
     run = run_role(tmp_path, collections, emulator, tenant)
     counts = tally(emulator, tenant.tenant_id)
     emulator.clear_faults()
-    ROWS.append(('replication lag 3 s', counts, 'rc=%s in %s s' % (run.rc, run.seconds)))
+    ROWS.append(('replication lag %g s' % emulator.fault_seconds(3), counts, 'rc=%s in %s s' % (run.rc, run.seconds)))
     assert run.rc == 0, run.stdout[-3000:]
     assert any(entry['fault'] == 'lag' for entry in emulator.requests(tenant.tenant_id)), counts
     assert fingerprint(GraphAdmin(emulator, tenant)) == reference[1]
@@ -301,8 +305,9 @@ def test_create_race_keeps_the_older_object(emulator, tenant, auth, monkeypatch)
     assert not any('deleted its own' in warning for warning in result['warnings'])
 
 
-def test_out_of_band_changes_are_reported_in_check_mode_and_restored(emulator, tmp_path, collections, reference):
-    tenant, state, dummy = reference
+@pytest.mark.converged
+def test_out_of_band_changes_are_reported_in_check_mode_and_restored(emulator, tenant, tmp_path, collections, reference):
+    state = reference[1]
     admin = GraphAdmin(emulator, tenant)
     group = admin.groups_named('Allow ChatGPT Access')[0]
     sarah = next(u for upn, u in tenant.users.items() if upn.startswith('sarah.jones@'))
