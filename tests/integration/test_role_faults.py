@@ -26,6 +26,7 @@ was missing; the run that found the lock sent nothing to Graph.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -197,7 +198,9 @@ def test_a_lookup_by_name_waits_for_an_object_an_earlier_task_created(emulator, 
     recorded, unrecorded = admin.create_group('Allow ChatGPT Access'), admin.create_group('Allow Claude Access')
     # What a create in an earlier task leaves behind (here the group itself was made out of band).
     where = SimpleNamespace(graph_endpoint=emulator.base_url, tenant_id=tenant.tenant_id)
-    RecentCreates(default_directory('created'), tenant_key(where), 15).add('v1.0', '/groups', recorded['displayName'], recorded['id'])
+    # Where the module looks: token_cache_dir (ENTRA_TOKEN_CACHE_DIR in the tests) when set, as for tokens.
+    cache_dir = os.environ.get('ENTRA_TOKEN_CACHE_DIR') or default_directory('created')
+    RecentCreates(cache_dir, tenant_key(where), 15).add('v1.0', '/groups', recorded['displayName'], recorded['id'])
 
     # Without a record the lookup does not wait, and finds nothing yet.
     assert run_module('group_info', dict(auth, display_name='Allow Claude Access'))['groups'] == [], unrecorded
