@@ -16,28 +16,48 @@ options:
     description:
       - How to authenticate to Microsoft Graph.
       - V(auto) uses O(access_token) if set, else O(client_secret), else O(client_certificate_path), else
-        O(federated_token_file). It never falls back to a managed identity or the Azure CLI on its own.
-      - V(access_token) sends a token you obtained yourself; use it for a delegated (user) token, which
-        M(jitaccess.entra.access_package_assignment_request) and M(jitaccess.entra.access_package_approval) need.
-      - Falls back to the E(ENTRA_AUTH_SOURCE) environment variable.
+        O(federated_token_file). It never falls back to a managed identity, the Azure CLI or a sign-in on its own.
+      - V(device_code) signs a person in with the device code flow, for the modules that act for a user
+        (M(jitaccess.entra.access_package_assignment_request), M(jitaccess.entra.access_package_approval)). The
+        task shows a URL and a code in the play's output at once (on the terminal, or in the AWX job's output); the
+        person opens the URL on any device, enters the code and signs in, and the task goes on. It needs O(tenant_id),
+        O(client_id) of the tenant's own public client app registration, O(username) and the token cache; the
+        sign-in happens on the controller, which hands the token to the module through the cache. Run these tasks
+        on the controller (C(localhost)), as the collection's playbooks do.
+      - V(interactive_browser) opens a browser on the machine running the task for the same sign-in; only where a
+        browser and a desktop exist (not in AWX or CI).
+      - The token of a sign-in names the user; the task fails when another person than O(username) signed in.
+      - V(access_token) sends a token you obtained yourself.
+      - V(azure_cli) uses the account of C(az login). It suits the admin modules; the Azure CLI's own app cannot
+        obtain the Entitlement Management delegated permissions that requests and approvals need, so use
+        V(device_code) for those.
+      - azure.azcollection's values are accepted with the same meaning, V(cli) for V(azure_cli), V(msi) for
+        V(managed_identity) and V(env) for V(auto).
+      - Falls back to E(ENTRA_AUTH_SOURCE), then E(ANSIBLE_AZURE_AUTH_SOURCE).
     type: str
     default: auto
-    choices: [auto, client_secret, certificate, managed_identity, workload_identity, azure_cli, access_token]
+    choices: [auto, client_secret, certificate, managed_identity, workload_identity, azure_cli, access_token, device_code,
+              interactive_browser, cli, msi, env]
   tenant_id:
     description:
-      - Directory (tenant) id of the Entra tenant, a GUID. Falls back to E(AZURE_TENANT_ID).
+      - Directory (tenant) id of the Entra tenant, a GUID. Falls back to E(AZURE_TENANT_ID), then E(AZURE_TENANT).
       - Every token, whatever its source, is checked against it before the first request to Graph; a token issued for
         another tenant fails the task naming both tenant ids.
     type: str
+    aliases: [tenant]
   client_id:
     description:
-      - Application (client) id of the app registration, or of a user-assigned managed identity.
+      - Application (client) id of the app registration, or of a user-assigned managed identity. For
+        O(auth_source=device_code) and O(auth_source=interactive_browser), the public client app the person signs
+        in to.
       - Falls back to E(AZURE_CLIENT_ID).
     type: str
   client_secret:
     description:
-      - Client secret of the app registration. Falls back to E(AZURE_CLIENT_SECRET). Never logged or returned.
+      - Client secret of the app registration. Falls back to E(AZURE_CLIENT_SECRET), then E(AZURE_SECRET). Never
+        logged or returned.
     type: str
+    aliases: [secret]
   client_secret_env:
     description:
       - Name of an environment variable of the task that holds the client secret, for example
@@ -54,6 +74,25 @@ options:
     description:
       - Password of the certificate's private key, if it has one. Falls back to E(AZURE_CLIENT_CERTIFICATE_PASSWORD).
     type: str
+  client_certificate_password_env:
+    description:
+      - Name of an environment variable of the task that holds the certificate's password, for example
+        C(CONTOSO_CERTIFICATE_PASSWORD); used when O(client_certificate_password) is not set. See O(client_secret_env)
+        for why.
+    type: str
+  username:
+    description:
+      - The user (user principal name) who signs in with O(auth_source=device_code) or
+        O(auth_source=interactive_browser). The token must name this user, and is cached for this user only, so a
+        requester's sign-in is never used for an approver's task.
+    type: str
+  sign_in_timeout:
+    description:
+      - Seconds the person has to complete a sign-in of O(auth_source=device_code) or
+        O(auth_source=interactive_browser) before the task fails. The token service's own limit (15 minutes for a
+        device code) prevails when shorter.
+    type: float
+    default: 300
   federated_token_file:
     description:
       - File with a federated (workload identity) token, as Kubernetes projects it. Falls back to E(AZURE_FEDERATED_TOKEN_FILE).
@@ -65,10 +104,13 @@ options:
   cloud:
     description:
       - National cloud whose token service and Graph host are used, unless O(authority_host) or O(graph_endpoint) are set.
-      - Falls back to E(ENTRA_CLOUD).
+      - azure.azcollection's names are accepted with the same meaning, V(AzureCloud) for V(public),
+        V(AzureUSGovernment) for V(usgov) and V(AzureChinaCloud) for V(china).
+      - Falls back to E(ENTRA_CLOUD), then E(AZURE_CLOUD_ENVIRONMENT).
     type: str
     default: public
-    choices: [public, usgov, china]
+    choices: [public, usgov, china, AzureCloud, AzureUSGovernment, AzureChinaCloud]
+    aliases: [cloud_environment]
   authority_host:
     description:
       - Token service base URL, for example C(https://login.microsoftonline.com). Overrides O(cloud).
@@ -145,4 +187,9 @@ requirements:
 notes:
   - Every option above can be set once for all modules with C(module_defaults) and the action group
     C(group/jitaccess.entra.graph).
+  - "Precedence of each option: the task's argument (or its alias, such as O(tenant) or O(secret)), then the
+    environment variables in the order listed, azure-identity's names (E(AZURE_TENANT_ID), E(AZURE_CLIENT_SECRET))
+    before azure.azcollection's (E(AZURE_TENANT), E(AZURE_SECRET)), which AWX's built-in Microsoft Azure Resource
+    Manager credential injects. O(client_secret_env) and O(client_certificate_password_env) are read only when the
+    secret itself is not set."
 '''

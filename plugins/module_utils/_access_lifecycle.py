@@ -34,7 +34,7 @@ DECISIONS = {'approve': 'Approve', 'deny': 'Deny'}
 REVIEW_RESULTS = {'Approve': 'approve', 'Approved': 'approve', 'Deny': 'deny', 'Denied': 'deny'}
 DECIDED = {'approve': 'approved', 'deny': 'denied'}
 # Credentials that can stand for a signed-in user; the others are an application's own identity.
-DELEGATED_SOURCES = ('access_token', 'azure_cli')
+DELEGATED_SOURCES = ('access_token', 'azure_cli', 'cli', 'device_code', 'interactive_browser')
 MAX_HOURS = 3660 * 24
 ASSIGNMENT_EXPAND = 'target,accessPackage,assignmentPolicy'
 
@@ -61,7 +61,7 @@ def require_delegated(params, what):
         source = 'access_token' if params.get('access_token') else None
     if source not in DELEGATED_SOURCES:
         raise ValidationError('auth_source', params.get('auth_source'), '%s acts as a signed-in user and Graph refuses application '
-                              'credentials for it: give that user\'s token in access_token, or use auth_source=azure_cli' % what)
+                              'credentials for it: sign the user in with auth_source=device_code, or give their token in access_token' % what)
 
 
 def policy_limit(policy, start):
@@ -252,7 +252,7 @@ def signed_in_user(ctx, what):
     except GraphError as exc:
         if exc.status in (400, 403):
             raise ResourceError('%s acts as a signed-in user, but the credential is an application\'s (Graph answered %s: %s); give a '
-                                'delegated token in access_token or use auth_source=azure_cli' % (what, exc.status, exc.message)) from exc
+                                'sign the user in with auth_source=device_code or give a delegated token in access_token' % (what, exc.status, exc.message)) from exc
         raise
     return me
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import NAMED_SOURCES, TokenCache, default_directory
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import NAMED_SOURCES, SIGN_IN_SOURCES, TokenCache, default_directory
 
 GUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 
-AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token')
+AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token',
+                'device_code', 'interactive_browser')
+# azure.azcollection's auth_source values that mean the same as one of ours (its credential_file has no counterpart).
+AUTH_SOURCE_ALIASES = {'cli': 'azure_cli', 'msi': 'managed_identity', 'env': 'auto'}
 
 # Authority (token service) and Microsoft Graph host per national cloud.
 CLOUDS = {
@@ -27,24 +31,34 @@ CLOUDS = {
     'usgov': ('https://login.microsoftonline.us', 'https://graph.microsoft.us'),
     'china': ('https://login.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn'),
 }
+# azure.azcollection's cloud_environment names (AWX's Azure Resource Manager credential injects them as
+# AZURE_CLOUD_ENVIRONMENT) for the same clouds.
+CLOUD_ALIASES = {'AzureCloud': 'public', 'AzureUSGovernment': 'usgov', 'AzureChinaCloud': 'china'}
 
 AUTH_ARGSPEC = dict(
-    auth_source=dict(type='str', default='auto', choices=list(AUTH_SOURCES), fallback=(env_fallback, ['ENTRA_AUTH_SOURCE'])),
-    tenant_id=dict(type='str', fallback=(env_fallback, ['AZURE_TENANT_ID'])),
+    # Environment fallbacks: azure-identity's names first, then azure.azcollection's (what AWX's built-in Microsoft Azure
+    # Resource Manager credential injects).
+    auth_source=dict(type='str', default='auto', choices=list(AUTH_SOURCES) + list(AUTH_SOURCE_ALIASES),
+                     fallback=(env_fallback, ['ENTRA_AUTH_SOURCE', 'ANSIBLE_AZURE_AUTH_SOURCE'])),
+    tenant_id=dict(type='str', aliases=['tenant'], fallback=(env_fallback, ['AZURE_TENANT_ID', 'AZURE_TENANT'])),
     client_id=dict(type='str', fallback=(env_fallback, ['AZURE_CLIENT_ID'])),
-    client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_SECRET'])),
+    client_secret=dict(type='str', no_log=True, aliases=['secret'], fallback=(env_fallback, ['AZURE_CLIENT_SECRET', 'AZURE_SECRET'])),
     client_secret_env=dict(type='str', no_log=False),
     client_certificate_path=dict(type='path', fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
     client_certificate_password=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PASSWORD'])),
+    client_certificate_password_env=dict(type='str', no_log=False),
+    username=dict(type='str'),
     federated_token_file=dict(type='path', fallback=(env_fallback, ['AZURE_FEDERATED_TOKEN_FILE'])),
     access_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ENTRA_ACCESS_TOKEN'])),
-    cloud=dict(type='str', default='public', choices=list(CLOUDS), fallback=(env_fallback, ['ENTRA_CLOUD'])),
+    cloud=dict(type='str', default='public', choices=list(CLOUDS) + list(CLOUD_ALIASES), aliases=['cloud_environment'],
+               fallback=(env_fallback, ['ENTRA_CLOUD', 'AZURE_CLOUD_ENVIRONMENT'])),
     authority_host=dict(type='str', fallback=(env_fallback, ['AZURE_AUTHORITY_HOST'])),
     graph_endpoint=dict(type='str', fallback=(env_fallback, ['ENTRA_GRAPH_ENDPOINT'])),
     ca_bundle=dict(type='path', fallback=(env_fallback, ['ENTRA_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'])),
     validate_certs=dict(type='bool', default=True),
     allow_insecure_http=dict(type='bool', default=False),
     request_timeout=dict(type='float', default=30.0),
+    sign_in_timeout=dict(type='float', default=300.0),
     max_retry_wait=dict(type='float', default=120.0),
     consistency_timeout=dict(type='float', default=60.0),
     token_cache=dict(type='bool', default=True, fallback=(env_fallback, ['ENTRA_TOKEN_CACHE'])),
@@ -62,11 +76,15 @@ class Connection:
     def __init__(self, params):
         # A copy: a secret read from the environment below must never reach the module's own params (its invocation).
         self.params = params = dict(params)
-        if params.get('client_secret_env') and not params.get('client_secret'):
-            params['client_secret'] = os.environ.get(params['client_secret_env'])
-            if not params['client_secret']:
-                raise ConfigError('client_secret_env=%s: the task\'s environment has no such variable, or it is empty; set it in the '
-                                  'environment of ansible-playbook (an AWX credential, a CI secret)' % params['client_secret_env'])
+        for option in ('client_secret', 'client_certificate_password'):
+            variable = params.get(option + '_env')
+            if variable and not params.get(option):
+                params[option] = os.environ.get(variable)
+                if not params[option]:
+                    raise ConfigError('%s_env=%s: the task\'s environment has no such variable, or it is empty; set it in the '
+                                      'environment of ansible-playbook (an AWX credential, a CI secret)' % (option, variable))
+        params['auth_source'] = AUTH_SOURCE_ALIASES.get(params['auth_source'], params['auth_source'])
+        params['cloud'] = CLOUD_ALIASES.get(params['cloud'], params['cloud'])
         authority, graph = CLOUDS[params['cloud']]
         self.authority_host = (params.get('authority_host') or authority).rstrip('/')
         self.graph_endpoint = (params.get('graph_endpoint') or graph).rstrip('/')
@@ -109,12 +127,17 @@ class Connection:
 
     @property
     def token_identity_named(self):
-        """Whether the task names the identity its token is for (tenant and app), so a cached token can be checked."""
-        return self.source in NAMED_SOURCES or (self.source == 'managed_identity' and bool(self.params.get('client_id')))
+        """Whether the task names the identity its token is for (tenant and app, and the user who signs in), so a cached
+        token can be checked."""
+        return self.source in NAMED_SOURCES or (self.source == 'managed_identity' and bool(self.params.get('client_id'))) or \
+            (self.source in SIGN_IN_SOURCES and bool(self.params.get('username')))
 
     def expected_identity(self):
-        """What a token for this task must say: its tenant, and the app (or managed identity) when the task names one."""
-        return {'tid': self.tenant_id, 'appid': self.params.get('client_id') if self.token_identity_named else None}
+        """What a token for this task must say: its tenant, the app (or managed identity) when the task names one, and
+        the user when a person signs in."""
+        named = self.token_identity_named
+        return {'tid': self.tenant_id, 'appid': self.params.get('client_id') if named else None,
+                'upn': self.params.get('username') if self.source in SIGN_IN_SOURCES else None}
 
     def cache_directory(self, kind):
         """Where files of ``kind`` go: token_cache_dir when set (tokens and recent creates alike), else the default."""
@@ -134,9 +157,12 @@ class Connection:
                 source = 'workload_identity'
             else:
                 raise ConfigError(
-                    'no credentials: set client_secret, client_certificate_path, federated_token_file or access_token '
-                    '(or their AZURE_* environment variables), or choose auth_source=managed_identity or azure_cli')
+                    'no credentials: set client_secret, client_certificate_path, federated_token_file or access_token (or their '
+                    'environment variables: AZURE_CLIENT_SECRET or AZURE_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, ...), or choose '
+                    'auth_source=managed_identity, azure_cli or device_code')
         required = {
+            'device_code': ('tenant_id', 'client_id', 'username'),
+            'interactive_browser': ('tenant_id', 'client_id', 'username'),
             'client_secret': ('tenant_id', 'client_id', 'client_secret'),
             'certificate': ('tenant_id', 'client_id', 'client_certificate_path'),
             'workload_identity': ('tenant_id', 'client_id', 'federated_token_file'),
@@ -147,8 +173,10 @@ class Connection:
             raise ConfigError('auth_source=%s needs %s' % (source, ', '.join(missing)))
         return source
 
-    def credential(self):
-        """Return an azure-identity credential (or a static token holder) for the chosen source."""
+    def credential(self, prompt=None):
+        """Return an azure-identity credential (or a static token holder) for the chosen source.
+
+        ``prompt(verification_uri, user_code, expires_on)`` tells the person signing in with device_code what to do."""
         if self.source == 'access_token':
             return StaticToken(self.params['access_token'])
         # Imported here: only the credential in use is loaded, and a missing library is reported by the caller.
@@ -170,9 +198,24 @@ class Connection:
         if self.source == 'workload_identity':
             return identity.WorkloadIdentityCredential(
                 tenant_id=p['tenant_id'], client_id=p['client_id'], token_file_path=p['federated_token_file'], **common)
+        if self.source == 'device_code':
+            return identity.DeviceCodeCredential(
+                client_id=p['client_id'], tenant_id=p['tenant_id'], prompt_callback=prompt or _prompt_on_stderr,
+                timeout=int(p['sign_in_timeout']), **common)
+        if self.source == 'interactive_browser':
+            return identity.InteractiveBrowserCredential(
+                client_id=p['client_id'], tenant_id=p['tenant_id'], login_hint=p['username'],
+                timeout=int(p['sign_in_timeout']), **common)
         if self.source == 'managed_identity':
             return identity.ManagedIdentityCredential(client_id=p.get('client_id'))
         return identity.AzureCliCredential(tenant_id=p.get('tenant_id'))
+
+
+def _prompt_on_stderr(verification_uri, user_code, expires_on):
+    """Without the controller's display (a module run on its own) the prompt goes to the process's standard error."""
+    sys.stderr.write('To sign in, open %s and enter the code %s (valid until %s)\n'
+                     % (verification_uri, user_code, expires_on.strftime('%H:%M UTC')))
+    sys.stderr.flush()
 
 
 class StaticToken:

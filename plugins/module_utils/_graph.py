@@ -25,7 +25,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import (
-    CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, tenant_key, token_claims)
+    SIGN_IN_SOURCES, CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, check_token_user, tenant_key,
+    token_claims, token_identity)
 
 RETRY_STATUSES = (429, 503, 504)
 # Sent with every request, as Microsoft's SDKs send theirs (Graph support asks for it with the request-id).
@@ -271,6 +272,7 @@ class GraphClient:
         self._recent_creates = None
         self.retry_events = []
         self.requests_sent = 0
+        self._prompt = None
 
     def __enter__(self):
         import ssl  # pylint: disable=import-outside-toplevel
@@ -463,6 +465,8 @@ class GraphClient:
             try:
                 # Before the first request: a token for another tenant never reaches Graph (ids only, never the token).
                 check_token_tenant(self._token, self.connection.tenant_id)
+                if self.connection.source in SIGN_IN_SOURCES:
+                    check_token_user(self._token, self.connection.params.get('username'))
             except TokenMismatch as exc:
                 raise GraphError(str(exc), action='checking the token against tenant_id') from exc
         return self._token
@@ -482,9 +486,15 @@ class GraphClient:
         except CacheDirectoryError as exc:
             raise GraphError(str(exc), action=action) from exc
 
+    def sign_in(self, prompt):
+        """Get this task's token now (a person signs in; ``prompt`` shows them the code) and keep it in the token cache
+        for the tasks that follow. Returns whom the token names."""
+        self._prompt = prompt
+        return token_identity(token_claims(self._bearer()) or {})
+
     def _new_token(self, cache):
         try:
-            credential = self.connection.credential()
+            credential = self.connection.credential(self._prompt)
             access = credential.get_token(self.connection.scope)
         except Exception as exc:  # pylint: disable=broad-except
             problem = certificate_problem(exc)

@@ -36,6 +36,8 @@ import time
 MIN_REMAINING_SECONDS = 300
 # Sources whose token is for an identity the task names (tenant_id and client_id), so a cached one can be checked.
 NAMED_SOURCES = ('client_secret', 'certificate', 'workload_identity')
+# Sources where a person signs in: the token is delegated and names the user (username), who is part of its identity.
+SIGN_IN_SOURCES = ('device_code', 'interactive_browser')
 # What a cache entry records of its token, from the token's own claims.
 IDENTITY_CLAIMS = ('tid', 'oid', 'appid', 'upn')
 
@@ -58,7 +60,7 @@ def cache_key(connection):
     """Hash of what identifies a credential; secrets enter only through the hash."""
     params = connection.params
     material = [connection.source, connection.authority_host, connection.scope, (params.get('tenant_id') or '').lower(),
-                (params.get('client_id') or '').lower(), params.get('client_secret') or '']
+                (params.get('client_id') or '').lower(), params.get('client_secret') or '', (params.get('username') or '').lower()]
     for path_option in ('client_certificate_path', 'federated_token_file'):
         path = params.get(path_option)
         if path:
@@ -105,6 +107,16 @@ def check_token_tenant(token, tenant_id):
     if tid.lower() != tenant_id.lower():
         raise TokenMismatch('tenant_id=%s, but the token was issued for tenant %s; refusing to send any request. Use a '
                             'token of tenant %s, or set tenant_id to the tenant you mean' % (tenant_id, tid, tenant_id))
+
+
+def check_token_user(token, username):
+    """Refuse a delegated token of another person than ``username`` (who signed in is the person's choice, not ours)."""
+    if not username:
+        return
+    identity = token_identity(token_claims(token) or {})
+    if identity['upn'] != username.lower():
+        raise TokenMismatch('username=%s, but %s signed in; refusing to act for another person. Sign in again as %s'
+                            % (username, identity['upn'] or 'an unnamed account', username))
 
 
 class CacheDirectory:

@@ -39,6 +39,9 @@ def handle(emulator, method, path, raw_query, body):  # pylint: disable=too-many
                 emulator.advance_clock(float(_json(body).get("advance_seconds", 0)))
             return 200, {"now": emulator.now().isoformat().replace("+00:00", "Z"),
                          "offset_seconds": emulator.clock_offset}
+        if resource == "devicelogin" and method == "POST":
+            spec = _json(body)
+            return 200, emulator.complete_device_sign_in(spec.get("tenant"), spec.get("user_code"), spec.get("upn"))
         if resource == "tenants" and method == "GET":
             return 200, [info.to_dict() for info in emulator.tenants]
         if resource == "tenants" and method == "POST":

@@ -8,7 +8,7 @@ WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 # POST actions that only read (api-reference/v1.0/api/accesspackage-getapplicablepolicyrequirements.md: it "retrieves"
 # the requirements); the log does not count them as writes.
 READING_ACTIONS = ("/getApplicablePolicyRequirements",)
-MASKED_FORM_FIELDS = ("client_secret", "client_assertion", "password", "refresh_token")
+MASKED_FORM_FIELDS = ("client_secret", "client_assertion", "password", "refresh_token", "device_code")
 
 
 def mask_form(form):

@@ -568,6 +568,9 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         if method == "POST" and lowered[1:] in (["oauth2", "v2.0", "token"], ["oauth2", "token"]):
             outcome.kind = "token"
             return self._token(request, outcome, tenant_segment, state)
+        if method == "POST" and lowered[1:] == ["oauth2", "v2.0", "devicecode"]:
+            outcome.kind = "token"
+            return self._device_code(request, outcome, state)
         if method == "GET" and lowered[:2] == ["common", "userrealm"] and len(segments) == 3:
             user_state = self._tenant_for_segment(segments[2].rpartition("@")[2])
             outcome.tenant = user_state.tenant_id if user_state else None
@@ -605,6 +608,20 @@ class Emulator:  # pylint: disable=too-many-instance-attributes,too-many-public-
         outcome.status = error.status
         outcome.payload = entra_error_body(error, request["headers"].get("client-request-id"))
         return outcome
+
+    def _device_code(self, request, outcome, state):
+        """docs/identity-platform/v2-oauth2-device-code.md: POST /{tenant}/oauth2/v2.0/devicecode with client_id and scope."""
+        form = dict(parse_qsl(request["raw_body"].decode("utf-8", "replace"), keep_blank_values=True))
+        outcome.log_body = mask_form(form)
+        if state is None:
+            return self._token_error(outcome, request, TokenError(
+                400, "invalid_tenant", 90002, f"Tenant '{request['path'].split('/')[1]}' not found."))
+        return self._faulted_identity(request, outcome, lambda: (200, self._tokens.device_authorization(state, form)))
+
+    def complete_device_sign_in(self, tenant_id, user_code, upn):
+        """The person behind a device code signs in as ``upn`` (for tests and the demo)."""
+        with self.lock:
+            return self._tokens.complete_device_sign_in(self.state(tenant_id), user_code, upn)
 
     def _token(self, request, outcome, tenant_segment, state):
         form = dict(parse_qsl(request["raw_body"].decode("utf-8", "replace"), keep_blank_values=True))

@@ -17,6 +17,11 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_HOSTS = ("graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn")
 RESERVED_SCOPES = ("openid", "profile", "offline_access", "email")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# docs/identity-platform/v2-oauth2-device-code.md (MicrosoftDocs/entra-docs): the user has 15 minutes (expires_in 900)
+# and the client polls every `interval` seconds, 5 by default.
+DEVICE_CODE_LIFETIME = 900
+DEVICE_CODE_INTERVAL = 5
 LIFETIME = 3599
 REFRESH_LIFETIME = 90 * 24 * 3600
 CLOCK_SKEW = 300
@@ -45,6 +50,7 @@ class TokenService:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         der = self._key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         self.kid = jose.b64url_encode(hashlib.sha1(der).digest())  # nosec - a key id, not a security control
+        self.device_flows = {}  # device_code -> the pending sign-in (tenant, app, scope, user_code, user once completed)
 
     # -- endpoints ------------------------------------------------------------------------------------------------
     def issuer(self, tenant_id):
@@ -122,8 +128,66 @@ class TokenService:
             self._authenticate_client(state, tenant_segment, app, form, required=not app["public_client"])
             user = self._password_user(state, form) if grant == "password" else self._refresh_user(state, app, form)
             return self._user_body(state, app, user, form), f"user:{user['userPrincipalName']}"
+        if grant == DEVICE_CODE_GRANT:
+            user, scope = self._device_code_user(state, app, form)
+            return self._user_body(state, app, user, dict(form, scope=scope)), f"user:{user['userPrincipalName']}"
         raise TokenError(400, "unsupported_grant_type", 70003,
                          f"The app requested an unsupported grant type '{grant}'.")
+
+    # -- device authorization grant (docs/identity-platform/v2-oauth2-device-code.md) ------------------------------
+    def device_authorization(self, state, form):
+        """The /devicecode answer: a device code for the client to poll with and a user code for the person."""
+        client_id = form.get("client_id")
+        if not client_id:
+            raise _missing("client_id")
+        app = state.apps.get(client_id.lower())
+        if app is None:
+            raise TokenError(400, "unauthorized_client", 700016,
+                             f"Application with identifier '{client_id}' was not found in the directory '{state.display_name}'.")
+        if not app["public_client"]:
+            # Assumption: an app that is not a public client cannot start the flow (the docs require "Allow public client flows").
+            raise TokenError(400, "invalid_client", 7000218,
+                             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+        self._user_scopes(state, app, form.get("scope"))  # the same consent check as the token request
+        device_code = jose.b64url_encode(uuid.uuid4().bytes + uuid.uuid4().bytes)
+        user_code = uuid.uuid4().hex[:9].upper()
+        self.device_flows[device_code] = {"tenant": state.tenant_id, "client_id": app["client_id"], "scope": form["scope"],
+                                          "user_code": user_code, "expires": time.time() + DEVICE_CODE_LIFETIME, "user": None}
+        uri = f"{self.emulator.base_url}/devicelogin"
+        return {"user_code": user_code, "device_code": device_code, "verification_uri": uri,
+                "expires_in": DEVICE_CODE_LIFETIME, "interval": DEVICE_CODE_INTERVAL,
+                "message": f"To sign in, use a web browser to open the page {uri} and enter the code {user_code} to "
+                           "authenticate."}
+
+    def complete_device_sign_in(self, state, user_code, upn):
+        """What the person does in the browser: enter ``user_code`` and sign in as ``upn`` (the control plane's call)."""
+        user = state.find_user(upn)
+        if user is None:
+            raise ValueError(f"no user {upn} in tenant {state.tenant_id}")
+        for flow in self.device_flows.values():
+            if flow["tenant"] == state.tenant_id and flow["user_code"] == user_code.upper() and flow["user"] is None:
+                flow["user"] = user["id"]
+                return {"user_code": flow["user_code"], "upn": user["userPrincipalName"], "client_id": flow["client_id"]}
+        raise ValueError(f"no pending device sign-in with code {user_code} in tenant {state.tenant_id}")
+
+    def _device_code_user(self, state, app, form):
+        """The user who completed the sign-in of ``device_code``, and the scope the client asked for at /devicecode."""
+        device_code = form.get("device_code")
+        if not device_code:
+            raise _missing("device_code")
+        flow = self.device_flows.get(device_code)
+        # v2-oauth2-device-code.md, "Expected errors": bad_verification_code, expired_token, authorization_pending.
+        if flow is None or flow["tenant"] != state.tenant_id or flow["client_id"] != app["client_id"]:
+            raise TokenError(400, "bad_verification_code", 70019, "The device_code sent to the /token endpoint wasn't recognized.")
+        if flow["expires"] < time.time():
+            del self.device_flows[device_code]
+            raise TokenError(400, "expired_token", 70020, "The device code has expired; start a new sign-in.")
+        if flow["user"] is None:
+            raise TokenError(400, "authorization_pending", 70016,
+                             "The provided request has not yet been authorized by the user. The user must input their code.")
+        del self.device_flows[device_code]  # a device code is redeemed once
+        user = state.table("users").get(flow["user"])
+        return user, flow["scope"]
 
     # -- client authentication -------------------------------------------------------------------------------------
     def _authenticate_client(self, state, tenant_segment, app, form, required):

@@ -204,3 +204,40 @@ def test_client_secret_basic(emulator, tenant):
                           data={"grant_type": "client_credentials", "scope": GRAPH_DEFAULT})
     assert response.status_code == 200, response.text
     assert emulator.requests(tenant.tenant_id, kind="token")[-1]["body"]["client_secret"] == "***"
+
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+def test_device_code_grant_pending_until_the_user_signs_in(emulator, tenant):
+    """docs/identity-platform/v2-oauth2-device-code.md: /devicecode, then authorization_pending until the user completes."""
+    started = httpx.post(f"{emulator.base_url}/{tenant.tenant_id}/oauth2/v2.0/devicecode",
+                         data={"client_id": tenant.client_id, "scope": GRAPH_DEFAULT + " offline_access"}, verify=tls(emulator))
+    assert started.status_code == 200, started.text
+    flow = started.json()
+    assert flow["expires_in"] == 900 and flow["interval"] == 5 and flow["user_code"] in flow["message"]
+    poll = {"grant_type": DEVICE_CODE_GRANT, "client_id": tenant.client_id, "device_code": flow["device_code"]}
+    pending = _post_token(emulator, tenant.tenant_id, **poll)
+    assert pending.status_code == 400 and pending.json()["error"] == "authorization_pending"
+    assert pending.json()["error_codes"] == [70016]
+
+    done = httpx.post(f"{emulator.base_url}/_emulator/devicelogin", verify=tls(emulator),
+                      json={"tenant": tenant.tenant_id, "user_code": flow["user_code"], "upn": upn(tenant, "sarah.jones")})
+    assert done.status_code == 200, done.text
+    token = _post_token(emulator, tenant.tenant_id, **poll)
+    assert token.status_code == 200, token.text
+    body = token.json()
+    claims = jose.split(body["access_token"])[1]
+    assert claims["upn"] == upn(tenant, "sarah.jones") and claims["appid"] == tenant.client_id and "refresh_token" in body
+    again = _post_token(emulator, tenant.tenant_id, **poll)  # a device code is redeemed once
+    assert again.status_code == 400 and again.json()["error"] == "bad_verification_code"
+    [logged] = [e for e in emulator.requests(tenant.tenant_id, kind="token") if "devicecode" in e["path"]]
+    assert logged["status"] == 200
+
+
+def test_device_code_of_unknown_user_or_code_is_refused(emulator, tenant):
+    done = httpx.post(f"{emulator.base_url}/_emulator/devicelogin", verify=tls(emulator),
+                      json={"tenant": tenant.tenant_id, "user_code": "NOSUCHCODE", "upn": upn(tenant, "sarah.jones")})
+    assert done.status_code == 400 and "no pending device sign-in" in done.json()["error"]
+    refused = _post_token(emulator, tenant.tenant_id, grant_type=DEVICE_CODE_GRANT, client_id=tenant.client_id, device_code="x")
+    assert refused.status_code == 400 and refused.json()["error"] == "bad_verification_code"

@@ -81,3 +81,76 @@ def test_client_secret_env_reads_the_secret_without_changing_the_module_params(m
     connection = Connection(given)
     assert connection.source == 'client_secret' and connection.params['client_secret'] == 's3cret'
     assert given['client_secret'] is None
+
+
+# -- the credentials operators already have: AWX's Azure Resource Manager credential and azure.azcollection's names --
+AWX_AZURE_RM_ENV = {'AZURE_SUBSCRIPTION_ID': 'd7245080-b4ae-4fe5-b6fa-2e71b3dae6c8', 'AZURE_CLIENT_ID': 'c',
+                    'AZURE_SECRET': 's', 'AZURE_TENANT': T, 'AZURE_CLOUD_ENVIRONMENT': 'AzureUSGovernment'}
+
+
+def validated(args):
+    """Module arguments as AnsibleModule sees them: aliases, defaults and environment fallbacks applied."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+    result = ArgumentSpecValidator(AUTH_ARGSPEC).validate(args)
+    assert not result.error_messages, result.error_messages
+    return result.validated_parameters
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for spec in AUTH_ARGSPEC.values():
+        for name in spec.get('fallback', (None, ()))[1]:
+            monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_awx_azure_resource_manager_environment_authenticates(clean_env):
+    for name, value in AWX_AZURE_RM_ENV.items():
+        clean_env.setenv(name, value)
+    connection = Connection(validated({}))
+    assert connection.source == 'client_secret'
+    assert (connection.tenant_id, connection.params['client_id'], connection.params['client_secret']) == (T, 'c', 's')
+    assert connection.authority_host == 'https://login.microsoftonline.us' and connection.graph_endpoint == 'https://graph.microsoft.us'
+
+
+def test_azure_identity_names_come_before_azcollection_names(clean_env):
+    other = '22222222-2222-4222-8222-222222222222'
+    for name, value in dict(AZURE_TENANT_ID=T, AZURE_TENANT=other, AZURE_CLIENT_SECRET='first', AZURE_SECRET='second',
+                            ENTRA_CLOUD='china', AZURE_CLOUD_ENVIRONMENT='AzureUSGovernment',
+                            ENTRA_AUTH_SOURCE='client_secret', ANSIBLE_AZURE_AUTH_SOURCE='cli').items():
+        clean_env.setenv(name, value)
+    connection = Connection(validated({'client_id': 'c'}))
+    assert (connection.tenant_id, connection.params['client_secret'], connection.source) == (T, 'first', 'client_secret')
+    assert connection.graph_endpoint == 'https://microsoftgraph.chinacloudapi.cn'
+
+
+@pytest.mark.parametrize('given, source', [('cli', 'azure_cli'), ('msi', 'managed_identity'), ('env', 'client_secret')])
+def test_azcollection_option_names_and_auth_sources(clean_env, given, source):
+    connection = Connection(validated({'auth_source': given, 'tenant': T, 'client_id': 'c', 'secret': 's',
+                                       'cloud_environment': 'AzureChinaCloud'}))
+    assert connection.source == source and connection.tenant_id == T
+    assert connection.authority_host == 'https://login.chinacloudapi.cn'
+
+
+def test_ansible_azure_auth_source_environment(clean_env):
+    clean_env.setenv('ANSIBLE_AZURE_AUTH_SOURCE', 'msi')
+    assert Connection(validated({})).source == 'managed_identity'
+
+
+@pytest.mark.parametrize('source', ['device_code', 'interactive_browser'])
+def test_sign_in_sources_need_the_user_and_bind_the_token_to_them(source):
+    with pytest.raises(ConfigError, match='auth_source=%s needs username' % source):
+        Connection(params(auth_source=source, tenant_id=T, client_id='c'))
+    connection = Connection(params(auth_source=source, tenant_id=T, client_id='c', username='Sarah@contoso.example'))
+    assert connection.expected_identity() == {'tid': T, 'appid': 'c', 'upn': 'Sarah@contoso.example'}
+    assert connection.token_cache() is not None
+
+
+def test_certificate_password_env_reads_the_password_without_changing_the_module_params(monkeypatch):
+    monkeypatch.setenv('CONTOSO_CERTIFICATE_PASSWORD', 'pw')
+    given = params(tenant_id=T, client_id='c', client_certificate_path='/x.pem', client_certificate_password_env='CONTOSO_CERTIFICATE_PASSWORD')
+    connection = Connection(given)
+    assert connection.params['client_certificate_password'] == 'pw' and given['client_certificate_password'] is None
+    monkeypatch.delenv('CONTOSO_CERTIFICATE_PASSWORD')
+    with pytest.raises(ConfigError, match='client_certificate_password_env=CONTOSO_CERTIFICATE_PASSWORD'):
+        Connection(given)

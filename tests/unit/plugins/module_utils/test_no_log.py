@@ -25,6 +25,7 @@ NOT_SECRET = {
     'federated_token_file': 'the path of a token file, not its content',
     'client_certificate_path': 'the path of the key file, not the key',
     'client_secret_env': 'the name of an environment variable, not its value',
+    'client_certificate_password_env': 'the name of an environment variable, not its value',
 }
 
 
