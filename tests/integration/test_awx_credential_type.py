@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +18,15 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC
 from tests.integration.harness import REPO, run_module
 
-CREDENTIAL_TYPE = yaml.safe_load((REPO / 'extensions' / 'awx' / 'credential_type.yml').read_text())
+CREDENTIAL_TYPE_TEXT = (REPO / 'extensions' / 'awx' / 'credential_type.yml').read_text()
+
+
+class UnsafeTagLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """A safe loader that reads Ansible's !unsafe tag as the plain string it marks (what the controller's API gets)."""
+
+
+UnsafeTagLoader.add_constructor('!unsafe', lambda loader, node: loader.construct_scalar(node))
+CREDENTIAL_TYPE = yaml.load(CREDENTIAL_TYPE_TEXT, Loader=UnsafeTagLoader)  # nosec - a safe loader with one tag added
 FIELDS = {field['id']: field for field in CREDENTIAL_TYPE['inputs']['fields']}
 INJECTORS = CREDENTIAL_TYPE['injectors']
 # The controller's rules for custom credential types (what its API accepts).
@@ -151,3 +162,55 @@ def test_certificate_credential_runs_a_module(emulator, tenant, controller_env):
     assert [g['display_name'] for g in result['groups']] == ['Finance Team']
     tokens = emulator.requests(tenant.tenant_id, kind='token')
     assert tokens and all(t['body']['client_id'] == tenant.cert_client_id and 'client_assertion' in t['body'] for t in tokens)
+
+
+# -- config-as-code tools that load the file as Ansible variables (infra.aap_configuration, awx.awx) -------------------
+def mapping_value(node, key):
+    return next(value for name, value in node.value if name.value == key)
+
+
+def test_injector_templates_are_marked_unsafe():
+    """infra.aap_configuration's controller_credential_types README: injectors need `!unsafe` in YAML, or its role
+    (which templates every variable) renders them before the controller sees them."""
+    injectors = mapping_value(yaml.compose(CREDENTIAL_TYPE_TEXT, Loader=UnsafeTagLoader), 'injectors')
+    scalars = [(kind.value, name.value, value.tag) for kind, group in injectors.value for name, value in group.value]
+    assert len(scalars) == sum(len(group) for group in INJECTORS.values())
+    assert [entry for entry in scalars if entry[2] != '!unsafe'] == []
+
+
+def test_ansible_loading_and_templating_the_file_leaves_the_injectors_as_they_are(playbook):
+    """The file as an Ansible vars file, templated the way a config-as-code role passes it on to awx.awx.credential_type."""
+    tasks = [{'name': 'Load', 'ansible.builtin.include_vars': {'file': str(REPO / 'extensions' / 'awx' / 'credential_type.yml'),
+                                                                 'name': 'credential_type'}},
+             {'name': 'Pass on', 'ansible.builtin.set_fact': {'passed_on': '{{ credential_type.injectors }}'}},
+             {'name': 'Show', 'ansible.builtin.debug': {'var': 'passed_on'}}]
+    run = playbook.run(tasks)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.results[1]['ansible_facts']['passed_on'] == INJECTORS
+
+
+# -- AWX's built-in Microsoft Azure Resource Manager credential -------------------------------------------------------
+def test_awx_builtin_azure_resource_manager_credential_runs_a_playbook(emulator, tenant, tmp_path, collections):
+    """A job with only the built-in credential: its environment is what AWX's azure_rm injector sets (subscription,
+    client, secret, tenant and, when its cloud field is set, AZURE_CLOUD_ENVIRONMENT) and nothing else that could carry
+    a credential. The play names only the endpoint (the emulator) and the CA it trusts, as a test must."""
+    injected = {'AZURE_SUBSCRIPTION_ID': 'd7245080-b4ae-4fe5-b6fa-2e71b3dae6c8', 'AZURE_CLIENT_ID': tenant.client_id,
+                'AZURE_SECRET': tenant.client_secret, 'AZURE_TENANT': tenant.tenant_id, 'AZURE_CLOUD_ENVIRONMENT': 'AzureCloud'}
+    play = [{'name': 'AWX job', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
+             'vars': {'ansible_python_interpreter': sys.executable},
+             'module_defaults': {'group/jitaccess.entra.graph': {
+                 'authority_host': emulator.base_url, 'graph_endpoint': emulator.base_url, 'ca_bundle': emulator.ca_path,
+                 'token_cache_dir': str(tmp_path / 'cache')}},
+             'tasks': [{'name': 'Create the group', 'jitaccess.entra.group': {'display_name': 'Allow ChatGPT Access'}}]}]
+    (tmp_path / 'job.yml').write_text(yaml.safe_dump(play, sort_keys=False))
+    base = {name: os.environ[name] for name in ('PATH', 'HOME', 'LANG') if name in os.environ}
+    env = dict(base, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='0', **injected)
+    assert not CREDENTIAL_ENV - set(injected) & set(env)
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', 'job.yml']
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0 and 'changed=1' in run.stdout, run.stdout + run.stderr
+    tokens = emulator.requests(tenant.tenant_id, kind='token')
+    assert tokens and all(t['body']['client_id'] == tenant.client_id and t['identity'] == 'app:' + tenant.client_id for t in tokens)
+    assert [w['method'] for w in emulator.writes(tenant.tenant_id)] == ['POST']
+    assert tenant.client_secret not in run.stdout + run.stderr
