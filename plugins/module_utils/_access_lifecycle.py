@@ -251,8 +251,8 @@ def signed_in_user(ctx, what):
         me = ctx.client.get('/me', params={'$select': 'id,userPrincipalName,displayName'}, action='reading the signed-in user')
     except GraphError as exc:
         if exc.status in (400, 403):
-            raise ResourceError('%s acts as a signed-in user, but the credential is an application\'s (Graph answered %s: %s); give a '
-                                'sign the user in with auth_source=device_code or give a delegated token in access_token' % (what, exc.status, exc.message)) from exc
+            raise ResourceError('%s acts as a signed-in user, but the credential is an application\'s (Graph answered %s: %s); sign the '
+                                'user in with auth_source=device_code, or give a delegated token in access_token' % (what, exc.status, exc.message)) from exc
         raise
     return me
 

@@ -180,8 +180,8 @@ def test_injector_templates_are_marked_unsafe():
 
 def test_ansible_loading_and_templating_the_file_leaves_the_injectors_as_they_are(playbook):
     """The file as an Ansible vars file, templated the way a config-as-code role passes it on to awx.awx.credential_type."""
-    tasks = [{'name': 'Load', 'ansible.builtin.include_vars': {'file': str(REPO / 'extensions' / 'awx' / 'credential_type.yml'),
-                                                                 'name': 'credential_type'}},
+    vars_file = str(REPO / 'extensions' / 'awx' / 'credential_type.yml')
+    tasks = [{'name': 'Load', 'ansible.builtin.include_vars': {'file': vars_file, 'name': 'credential_type'}},
              {'name': 'Pass on', 'ansible.builtin.set_fact': {'passed_on': '{{ credential_type.injectors }}'}},
              {'name': 'Show', 'ansible.builtin.debug': {'var': 'passed_on'}}]
     run = playbook.run(tasks)
