@@ -150,7 +150,7 @@ class TokenService:
                              "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
         self._user_scopes(state, app, form.get("scope"))  # the same consent check as the token request
         device_code = jose.b64url_encode(uuid.uuid4().bytes + uuid.uuid4().bytes)
-        user_code = uuid.uuid4().hex[:9].upper()
+        user_code = uuid.uuid4().hex[:9].upper()  # Assumption: the user code's shape; the docs show only examples
         self.device_flows[device_code] = {"tenant": state.tenant_id, "client_id": app["client_id"], "scope": form["scope"],
                                           "user_code": user_code, "expires": time.time() + DEVICE_CODE_LIFETIME, "user": None}
         uri = f"{self.emulator.base_url}/devicelogin"
@@ -177,6 +177,7 @@ class TokenService:
             raise _missing("device_code")
         flow = self.device_flows.get(device_code)
         # v2-oauth2-device-code.md, "Expected errors": bad_verification_code, expired_token, authorization_pending.
+        # Assumption: the AADSTS numbers of bad_verification_code (70019) and expired_token (70020); the docs name only the errors.
         if flow is None or flow["tenant"] != state.tenant_id or flow["client_id"] != app["client_id"]:
             raise TokenError(400, "bad_verification_code", 70019, "The device_code sent to the /token endpoint wasn't recognized.")
         if flow["expires"] < time.time():
