@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
+from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
@@ -45,11 +45,11 @@ def show_prompt(task_name, username):
     return prompt
 
 
-class SignInAction(ActionBase):
-    """Signs the person in on the controller when the task asks for a sign-in source, then runs the module."""
+class SignInAction(NormalAction):
+    """Signs the person in on the controller when the task asks for a sign-in source, then runs the module as the
+    ``normal`` action does (check mode, async and all)."""
 
     def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
         params = auth_params(self._task.args)
         if params is not None and params['auth_source'] in SIGN_IN_SOURCES:
             if not params.get('token_cache'):
@@ -62,6 +62,4 @@ class SignInAction(ActionBase):
             except (ConfigError, GraphError) as exc:
                 raise AnsibleActionFail(str(exc)) from exc
             display.vvv('signed in as %s' % signed_in.get('upn'))
-        result.update(self._execute_module(module_name=self._task.resolved_action or self._task.action,
-                                           module_args=self._task.args, task_vars=task_vars))
-        return result
+        return super().run(tmp, task_vars)

@@ -104,3 +104,15 @@ def test_device_code_refuses_another_person_than_username(emulator, tenant, jit,
     assert len(prompts) == 1 and rc == 0, output  # ignore_errors: the play goes on
     assert 'username=%s, but %s signed in; refusing to act for another person' % (michael, sarah.lower()) in output, output
     assert emulator.writes(tenant.tenant_id) == []
+
+
+def test_modules_with_the_sign_in_action_still_run_async_and_in_check_mode(emulator, tenant, auth, jit, playbook):  # noqa: F811  pylint: disable=redefined-outer-name,unused-argument
+    """The action plugin runs the module as the normal action does: `async` and check mode keep working."""
+    tasks = [{'name': 'Who has it, in the background', 'jitaccess.entra.access_package_assignment_info': {'access_package': PACKAGE},
+              'async': 60, 'poll': 1},
+             {'name': 'Who has it, checked', 'jitaccess.entra.access_package_assignment_info': {'access_package': PACKAGE},
+              'check_mode': True}]
+    run = playbook.run(tasks, module_defaults=auth)
+    assert run.rc == 0, run.stdout + run.stderr
+    assert [result.get('assignments') for result in run.results] == [[], []], run.results
+    assert run.results[0]['finished'] == 1
