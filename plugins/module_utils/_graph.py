@@ -490,7 +490,7 @@ class GraphClient:
         """Get this task's token now (a person signs in; ``prompt`` shows them the code) and keep it in the token cache
         for the tasks that follow. Returns whom the token names."""
         self._prompt = prompt
-        return token_identity(token_claims(self._bearer()) or {})
+        return token_identity(self.token_claims() or {})
 
     def _new_token(self, cache):
         try:
