@@ -16,6 +16,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._graph import Grap
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
     GUID, Relation, ResourceError, ValidationError, assume_created_earlier)
 
+USER_TYPE = '#microsoft.graph.user'
 UPN = re.compile(r'\A[^@\s]+@[^@\s]+\.[^@\s]+\Z')  # \Z: $ would let a trailing newline through
 
 
@@ -161,6 +162,13 @@ class DirectoryRefs(Relation):
     def read(self, ctx, obj):
         items = ctx.client.list('/groups/%s/%s' % (obj['id'], self.segment), params={'$select': 'id,userPrincipalName'},
                                 action='reading %s of group %r' % (self.segment, obj.get('displayName')))
+        # A caller that may read groups but not users gets users with their id and @odata.type only
+        # (group-list-members.md, group-list-owners.md): they are shown by id, and the warning says why.
+        unnamed = [item['id'] for item in items if item.get('@odata.type') == USER_TYPE and not item.get('userPrincipalName')]
+        if unnamed:
+            ctx.warn('%s of group %r are shown by object id (%s): Graph returned these users without their user principal names, '
+                     'which it does when the token may read groups but not users; grant User.Read.All (or User.ReadBasic.All for a '
+                     'delegated token) to see them' % (self.segment, obj.get('displayName'), ', '.join(sorted(unnamed))))
         return {directory_label(item): item['id'] for item in items}
 
     def resolve(self, ctx, references):

@@ -73,6 +73,16 @@ class GroupSpec(ResourceSpec):
             raise ValidationError('display_name', None, 'is required to create a group')
         return {'mail_nickname': derive_nickname(wanted['display_name'])}
 
+    def plan(self, ctx, before, wanted):
+        after = super().plan(ctx, before, wanted)
+        # Graph refuses to remove the last owner of a group (api-reference/v1.0/api/group-delete-owners.md), so a
+        # change that would leave none is refused before any write, and check mode does not predict it.
+        if before.get('owners') and after.get('owners') == []:
+            raise ValidationError('owners', ctx.params.get('owners'), 'would remove every owner of group %r (%s); Graph refuses to remove the last '
+                                                                      'owner of a group, so keep at least one in owners, or omit owners to leave '
+                                                                      'them unmanaged' % (before.get('display_name'), ', '.join(before['owners'])))
+        return after
+
     def create_body(self, ctx, after):
         body = super().create_body(ctx, after)
         body.update(mailEnabled=False, securityEnabled=True)

@@ -311,3 +311,34 @@ def test_count_needs_consistency_level(graph):
     body = graph.get("/groups?$count=true&$top=1", headers={"ConsistencyLevel": "eventual"}).json()
     assert body["@odata.count"] == 2 and "@odata.nextLink" in body
     assert "@odata.count" not in graph.get(body["@odata.nextLink"], headers={"ConsistencyLevel": "eventual"}).json()
+
+
+def test_the_last_user_owner_cannot_be_removed(graph, tenant):
+    """group-delete-owners.md: once owners are assigned, the last owner (a user object) of a group cannot be removed."""
+    group = graph.create_group("Owned")
+    owners = f"/groups/{group['id']}/owners"
+    michael, sarah = (tenant.users[upn(tenant, name)]["id"] for name in ("michael.brown", "sarah.jones"))
+    assert graph.post(f"{owners}/$ref", _ref(michael)).status_code == 204
+    assert _error(graph.delete(f"{owners}/{michael}/$ref"), 400)["code"] == "Request_BadRequest"
+    assert graph.post(f"{owners}/$ref", _ref(sarah)).status_code == 204
+    assert graph.delete(f"{owners}/{michael}/$ref").status_code == 204
+    assert [o["id"] for o in graph.get(owners).json()["value"]] == [sarah]
+
+
+def test_members_without_a_user_permission_come_back_as_type_and_id(emulator, tenant):
+    """group-list-members.md / group-list-owners.md: objects of a type the caller may not read carry @odata.type and
+    id only, their other properties null."""
+    with emulator.lock:
+        emulator.state(tenant.tenant_id).apps[tenant.client_id]["roles"] = ["Group.Read.All"]
+    client = Graph(emulator, emulator.token_for(tenant.tenant_id))
+    try:
+        team = client.get("/groups?$filter=displayName eq 'Finance Team'").json()["value"][0]
+        owner = client.get(f"/groups/{team['id']}/owners?$select=id,userPrincipalName").json()["value"]
+        assert owner == [{"@odata.type": "#microsoft.graph.user", "id": tenant.users[upn(tenant, "michael.brown")]["id"],
+                          "userPrincipalName": None}]
+        members = client.get(f"/groups/{team['id']}/members").json()["value"]
+        assert {m["displayName"] for m in members} == {None} and len(members) == 3
+        expanded = client.get(f"/groups/{team['id']}?$expand=members($select=id,displayName)").json()["members"]
+        assert {m["displayName"] for m in expanded} == {None}
+    finally:
+        client.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import GraphAdmin, run_module
+from tests.integration.harness import GraphAdmin, auth_args, run_module
 
 JIT = 'Allow ChatGPT Access'
 
@@ -171,3 +171,36 @@ def test_group_info(emulator, tenant, auth):
 
 def _upn(tenant, name):
     return next(upn for upn in tenant.users if upn.startswith(name + '@'))
+
+
+def test_removing_the_last_owner_is_refused_before_any_write(emulator, tenant, auth):
+    """group-delete-owners.md: Graph refuses to remove a group's last owner; the module says so at plan time."""
+    owner = _upn(tenant, 'it.approvals')
+    run_module('group', dict(auth, display_name='Owned', owners=[owner]))
+    emulator.clear_log()
+    for check in (True, False):
+        refused = run_module('group', dict(auth, display_name='Owned', owners=[], purge_owners=True), check=check)
+        assert refused['failed'] is True, refused
+        assert refused['msg'].startswith('owners=[]: would remove every owner of group ')
+        assert 'Graph refuses to remove the last owner of a group' in refused['msg'] and owner in refused['msg']
+    assert writes(emulator, tenant) == []
+    # Replacing the owner is fine: the new one is added before the old one goes.
+    michael = _upn(tenant, 'michael.brown')
+    replaced = run_module('group', dict(auth, display_name='Owned', owners=[michael], purge_owners=True))
+    assert replaced['changed'] is True and replaced['group']['owners'] == [michael]
+    assert [w['method'] for w in writes(emulator, tenant)] == ['POST', 'DELETE']
+
+
+def test_group_info_with_only_group_read_shows_ids_and_says_why(emulator, tenant):
+    """group-list-members.md / group-list-owners.md: without a user permission Graph returns users as id and type only."""
+    with emulator.lock:
+        emulator.state(tenant.tenant_id).apps[tenant.client_id]['roles'] = ['Group.Read.All']
+    result = run_module('group_info', dict(auth_args(emulator, tenant), display_name='Finance Team', include_members=True,
+                                           include_owners=True))
+    assert not result.get('failed'), result
+    team = result['groups'][0]
+    ids = {tenant.users[_upn(tenant, name)]['id'] for name in ('sarah.jones', 'david.miller', 'olivia.davis')}
+    assert set(team['members']) == ids
+    assert team['owners'] == [tenant.users[_upn(tenant, 'michael.brown')]['id']]
+    assert len(result['warnings']) == 2
+    assert all('User.Read.All' in warning and 'shown by object id' in warning for warning in result['warnings'])

@@ -16,6 +16,10 @@ READ_GROUPS = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", 
 CREATE_GROUPS = ("Group.Create", "Group.ReadWrite.All", "Directory.ReadWrite.All")
 WRITE_GROUPS = ("Group.ReadWrite.All", "Directory.ReadWrite.All")
 WRITE_MEMBERS = ("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
+READ_SERVICE_PRINCIPALS = ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
+# What a caller needs to see more than the id of a directory object of each type in a directoryObject collection.
+READ_BY_TYPE = {DIRECTORY_TYPES["users"]: READ_USERS, DIRECTORY_TYPES["groups"]: READ_GROUPS,
+                DIRECTORY_TYPES["servicePrincipals"]: READ_SERVICE_PRINCIPALS}
 
 # v1.0 returns only these user properties unless $select asks for more; beta returns everything stored.
 USER_DEFAULTS = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
@@ -189,6 +193,18 @@ def _directory_shape(ctx, odata_type, obj, select):
     return shape(obj, select, defaults, odata_type)
 
 
+def _related_shape(ctx, odata_type, obj, select):
+    """An object of a directoryObject relationship (members, owners) as the caller may see it.
+
+    api-reference/v1.0/api/group-list-members.md, group-list-owners.md ("Limited information returned for inaccessible
+    member objects"): an object of a type the caller has no permission to read comes back with its @odata.type and id
+    only, its other properties null (e.g. users' userPrincipalName with only Group.Read.All)."""
+    shaped = _directory_shape(ctx, odata_type, obj, select)
+    if ctx.identity.grants.intersection(READ_BY_TYPE.get(odata_type, ())):
+        return shaped
+    return {key: value if key in ("@odata.type", "id") else None for key, value in shaped.items()}
+
+
 def _require_user(ctx, key):
     user = ctx.state.find_user(key)
     if user is None or not ctx.visible(user["id"]):
@@ -232,7 +248,7 @@ def _related(ctx, relation, owner_id):
 def _expand_relation(relation):
     def expander(ctx, obj, sub_query):
         check_select(sub_query.select, DIRECTORY_OBJECT)
-        return [_directory_shape(ctx, t, o, sub_query.select) for t, o in _related(ctx, relation, obj["id"])[:20]]
+        return [_related_shape(ctx, t, o, sub_query.select) for t, o in _related(ctx, relation, obj["id"])[:20]]
     return expander
 
 
@@ -368,7 +384,7 @@ def _relation_routes(relation):
         links = ctx.state.links(relation, group["id"])
         return list_response(ctx, [obj for _t, obj in pairs], "directoryObjects", DIRECTORY_OBJECT,
                              filterable=("id", "displayName", "userPrincipalName", "mail"), key=lambda o: links[o["id"]],
-                             shaper=lambda o, select: _directory_shape(ctx, types[o["id"]], o, select))
+                             shaper=lambda o, select: _related_shape(ctx, types[o["id"]], o, select))
 
     @route("POST", f"/groups/{{id}}/{relation}/$ref", permissions=WRITE_MEMBERS)
     def add_relation(ctx):
@@ -392,10 +408,21 @@ def _relation_routes(relation):
         member = ctx.params["member"].lower()
         if member not in targets:
             raise not_found(ctx.params["member"])
+        if relation == "owners" and _last_user_owner(ctx, targets, member):
+            # api-reference/v1.0/api/group-delete-owners.md: once owners are assigned, the last owner (a user object)
+            # of the group cannot be removed.
+            raise bad_request("The group must keep at least one owner: the last user owner of a group cannot be removed.")
         del targets[member]
         return 204, None
 
     return list_relation, add_relation, remove_relation
+
+
+def _last_user_owner(ctx, owners, owner_id):
+    """True when ``owner_id`` is a user and no other user owns the group."""
+    def is_user(object_id):
+        return ctx.state.directory_object(object_id)[0] == DIRECTORY_TYPES["users"]
+    return is_user(owner_id) and not any(is_user(other) for other in owners if other != owner_id)
 
 
 members_routes = _relation_routes("members")
