@@ -164,13 +164,11 @@ class PolicyRules(Children):
         return resolved
 
     @staticmethod
-    def body(item, with_name=True):
+    def body(item):
+        """A rule as created and updated: networkaccess-filteringrule-update.md requires name and ruleType on a PATCH too."""
         rule_type, destination_type, prop = RULE_TYPES[item['type']]
-        body = {'@odata.type': rule_type}
-        if with_name:
-            body.update(name=item['name'], ruleType=item['type'])
-        body['destinations'] = [{'@odata.type': destination_type, prop: value} for value in item['destinations']]
-        return body
+        return {'@odata.type': rule_type, 'name': item['name'], 'ruleType': item['type'],
+                'destinations': [{'@odata.type': destination_type, prop: value} for value in item['destinations']]}
 
     def _path(self, obj, rule_id=None):
         return '%s/%s/policyRules%s' % (POLICIES_PATH, obj['id'], '/%s' % rule_id if rule_id else '')
@@ -190,7 +188,7 @@ class PolicyRules(Children):
             self.remove(ctx, obj, child_id, before)
             self.add(ctx, obj, after)
             return
-        ctx.client.patch(self._path(obj, child_id), self.body(after, with_name=False), api='beta',
+        ctx.client.patch(self._path(obj, child_id), self.body(after), api='beta',
                          action='updating rule %r of filtering policy %r' % (after['name'], obj.get('name')))
 
     def remove(self, ctx, obj, child_id, item):

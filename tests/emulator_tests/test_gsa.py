@@ -155,13 +155,19 @@ def test_rules_are_added_patched_and_deleted_one_by_one(beta):
     assert rule["@odata.type"] == NA + "webCategoryFilteringRule" and rule["destinations"][0]["group"] == "Liability"
     assert "already exists" in _error(beta.post(rules_path, _category_rule("gambling", "Gambling")), 400)
     fqdn_id = next(r["id"] for r in beta.get(rules_path).json()["value"] if r["name"] == "chatgpt.com")
-    patched = beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule",
-                                                     "destinations": [{"@odata.type": NA + "fqdn", "value": "openai.com"}]})
+    openai = [{"@odata.type": NA + "fqdn", "value": "openai.com"}]
+    # networkaccess-filteringrule-update.md: name and ruleType are required; @odata.type stands for ruleType as in its example.
+    assert "'name' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule",
+                                                                                  "destinations": openai}), 400)
+    assert "'ruleType' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "destinations": openai}), 400)
+    assert beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "ruleType": "fqdn", "destinations": openai}).status_code == 204
+    patched = beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule", "name": "chatgpt.com",
+                                                     "destinations": openai})
     assert patched.status_code == 204
     assert beta.get(f"{rules_path}/{fqdn_id}").json()["destinations"] == [{"@odata.type": NA + "fqdn", "value": "openai.com"}]
     assert "cannot change" in _error(beta.patch(f"{rules_path}/{fqdn_id}", _category_rule()), 400)
     assert "Invalid FQDN" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {
-        "destinations": [{"@odata.type": NA + "fqdn", "value": "-bad.com"}]}), 400)
+        "name": "chatgpt.com", "ruleType": "fqdn", "destinations": [{"@odata.type": NA + "fqdn", "value": "-bad.com"}]}), 400)
     assert beta.delete(f"{rules_path}/{rule['id']}").status_code == 204
     _error(beta.get(f"{rules_path}/{rule['id']}"), 404, "ResourceNotFound")
     other = _policy(beta, name="Other")

@@ -114,7 +114,8 @@ def test_changing_one_fqdn_sends_one_patch_to_that_rule(emulator, tenant, auth):
     log = emulator.writes(tenant.tenant_id)
     assert [(w['method'], w['path']) for w in log] == [
         ('PATCH', '/beta/networkAccess/filteringPolicies/%s/policyRules/%s' % (created['filtering_policy']['id'], rule_id))]
-    assert log[0]['body'] == {'@odata.type': NA + 'fqdnFilteringRule', 'destinations': [
+    # networkaccess-filteringrule-update.md marks name and ruleType required on the PATCH as well.
+    assert log[0]['body'] == {'@odata.type': NA + 'fqdnFilteringRule', 'name': 'chatgpt.com', 'ruleType': 'fqdn', 'destinations': [
         {'@odata.type': NA + 'fqdn', 'value': '*.openai.com'}, {'@odata.type': NA + 'fqdn', 'value': 'chatgpt.com'}]}
     assert changed['diff']['before']['rules'] == sorted([{'name': 'chatgpt.com', 'type': 'fqdn', 'destinations': ['*.chatgpt.com', 'chatgpt.com']},
                                                          other], key=lambda r: r['name'])

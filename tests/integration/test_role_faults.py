@@ -321,7 +321,8 @@ def test_out_of_band_changes_are_reported_in_check_mode_and_restored(emulator, t
     allow = next(p for p in admin.call('GET', '/networkAccess/filteringPolicies', api='beta')['value'] if p['name'] == 'Allow ChatGPT')
     rule = admin.call('GET', '/networkAccess/filteringPolicies/%s/policyRules' % allow['id'], api='beta')['value'][0]
     admin.call('PATCH', '/networkAccess/filteringPolicies/%s/policyRules/%s' % (allow['id'], rule['id']), {
-        '@odata.type': BETA_NS + 'fqdnFilteringRule', 'destinations': [{'@odata.type': BETA_NS + 'fqdn', 'value': 'chat.example.com'}]},
+        '@odata.type': BETA_NS + 'fqdnFilteringRule', 'name': rule['name'],
+        'destinations': [{'@odata.type': BETA_NS + 'fqdn', 'value': 'chat.example.com'}]},
         api='beta', expect=204)
     baseline = next(p for p in admin.call('GET', '/networkAccess/filteringProfiles?$expand=policies', api='beta')['value']
                     if p['priority'] == 65000)

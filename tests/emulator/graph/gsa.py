@@ -363,10 +363,17 @@ def get_rule(ctx):
 
 @route("PATCH", "/networkAccess/filteringPolicies/{id}/policyRules/{rule}", versions=BETA, permissions=WRITE)
 def update_rule(ctx):
-    """PATCH .../policyRules/{ruleId}: name and/or destinations (sent whole); the rule's type cannot change. 204."""
+    """PATCH .../policyRules/{ruleId}: name and ruleType, destinations (sent whole); the rule's type cannot change. 204."""
     policy = ctx.require(POLICIES, ctx.params["id"], ODATA)
     rule = _child(ctx, RULES, RULE_TABLE, policy["id"], ctx.params["rule"])
     body = dict(ctx.require_body(ODATA))
+    # api-reference/beta/api/networkaccess-filteringrule-update.md marks name and ruleType Required (destinations
+    # Optional). The page's own example leaves ruleType out and names the rule's type in @odata.type instead; the
+    # emulator accepts that form too, since @odata.type fixes the ruleType.
+    if "name" not in body:
+        raise bad_request("The property 'name' is required when updating a filtering rule.", ODATA)
+    if "ruleType" not in body and "@odata.type" not in body:
+        raise bad_request("The property 'ruleType' is required when updating a filtering rule.", ODATA)
     body.setdefault("@odata.type", rule["@odata.type"])
     schema, values, _binds = POLICY_RULE.validate(body, "update")
     if schema.odata_type() != rule["@odata.type"]:

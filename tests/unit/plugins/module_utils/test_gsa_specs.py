@@ -110,8 +110,8 @@ def test_rule_bodies_carry_the_polymorphic_types():
     assert PolicyRules.body(item) == {
         '@odata.type': '#microsoft.graph.networkaccess.webCategoryFilteringRule', 'name': 'AI', 'ruleType': 'webCategory',
         'destinations': [{'@odata.type': '#microsoft.graph.networkaccess.webCategory', 'name': 'ArtificialIntelligence'}]}
-    patch = PolicyRules.body({'name': 'x', 'type': 'fqdn', 'destinations': ['chatgpt.com']}, with_name=False)
-    assert patch == {'@odata.type': '#microsoft.graph.networkaccess.fqdnFilteringRule',
+    patch = PolicyRules.body({'name': 'x', 'type': 'fqdn', 'destinations': ['chatgpt.com']})
+    assert patch == {'@odata.type': '#microsoft.graph.networkaccess.fqdnFilteringRule', 'name': 'x', 'ruleType': 'fqdn',
                      'destinations': [{'@odata.type': '#microsoft.graph.networkaccess.fqdn', 'value': 'chatgpt.com'}]}
 
 
