@@ -96,6 +96,19 @@ def lockout_problem(policy_state, include_users, exclude_users, exclude_groups):
             'with policy_state=report_only, or set allow_all_users_without_exclusions=true to accept the risk')
 
 
+def risk_levels_warning(after):
+    """A warning when a policy that hands out a security profile applies to low sign-in risk but not to none, or None.
+
+    In Conditional Access ``none`` is a level of its own (resources/conditionalaccessconditionset.md): sign-ins without
+    detected risk, most of them, do not match ``[low]``, so the profile would almost never be handed out."""
+    levels = after.get('sign_in_risk_levels') or []
+    if not (after.get('session_controls') or {}).get('gsa_security_profile') or 'low' not in levels or 'none' in levels:
+        return None
+    return ('sign_in_risk_levels %s hand the security profile only to sign-ins with detected low risk: in Conditional Access '
+            'none is a level of its own, so sign-ins without detected risk (most of them) do not get the profile; add none, '
+            'e.g. [none, low] for "not for medium or high risk"' % sorted(levels))
+
+
 def sign_in_frequency_problem(frequency):
     """Why a sign_in_frequency value cannot be sent, or None."""
     if frequency.get('frequency_interval') == 'everyTime':
@@ -565,6 +578,9 @@ class ConditionalAccessPolicySpec(ResourceSpec):
             # Only a write can lock people out: a policy already in this state, found as declared, is left alone.
             if problem and (not before or self.differs(before, after)):
                 raise ValidationError('include_users', after.get('include_users'), problem)
+        warning = risk_levels_warning(after)
+        if warning:
+            ctx.warn(warning)
         return after
 
     def _ids(self, option):
@@ -628,8 +644,12 @@ class ConditionalAccessPolicySpec(ResourceSpec):
             elif field.option == 'session_controls':
                 profile = self._refs['wanted'].get('gsa_security_profile')
                 session = after.get('session_controls')
-                body['sessionControls'] = session_body(session, profile[0][0] if profile and session and
-                                                       session.get('gsa_security_profile') else None)
+                managed = session_body(session, profile[0][0] if profile and session and session.get('gsa_security_profile') else None)
+                # Controls the module does not manage (cloudAppSecurity, continuousAccessEvaluation, secureSignInSession, ...)
+                # go back as they are: a sessionControls value sent may replace the whole of it.
+                carried = {key: value for key, value in _clean(current.get('sessionControls')).items()
+                           if key not in managed and value is not None}
+                body['sessionControls'] = dict(carried, **managed)
             else:
                 body[field.prop] = field.write(after[field.option])
         if conditions:

@@ -124,6 +124,8 @@ options:
       - Sign-in risk levels the policy applies to (needs Microsoft Entra ID P2).
       - Each level matches only sign-ins evaluated at exactly that level. V(low) alone does not match sign-ins with no
         detected risk, which are V(none). To apply a policy at low risk or below, give V(none) and V(low).
+      - A policy that hands out a security profile (O(session_controls.gsa_security_profile)) with V(low) but not V(none)
+        draws a warning, since most sign-ins would not get the profile.
       - An empty list removes the condition.
     type: list
     elements: str

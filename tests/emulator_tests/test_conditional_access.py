@@ -89,6 +89,21 @@ def test_session_control_exists_only_in_beta(emulator, tenant, graph, beta, grou
     assert after["disableResilienceDefaults"] is True
 
 
+def test_a_session_controls_value_replaces_the_stored_one(emulator, tenant, beta, group):
+    """Assumption (README): a PATCH with sessionControls replaces them whole; conditions members merge as the docs show."""
+    profile = add_profile(emulator, tenant)
+    body = _policy(group["id"], profile["id"])
+    body["sessionControls"]["cloudAppSecurity"] = {"isEnabled": True, "cloudAppSecurityType": "monitorOnly"}
+    created = beta.post(POLICIES, body).json()
+    assert created["sessionControls"]["cloudAppSecurity"]["cloudAppSecurityType"] == "monitorOnly"
+    assert beta.patch(f"{POLICIES}/{created['id']}", {"sessionControls": {"disableResilienceDefaults": True}}).status_code == 204
+    after = beta.get(f"{POLICIES}/{created['id']}").json()
+    assert after["sessionControls"]["cloudAppSecurity"] is None and after["sessionControls"]["globalSecureAccessFilteringProfile"] is None
+    assert beta.patch(f"{POLICIES}/{created['id']}", {"conditions": {"signInRiskLevels": ["none", "low"]}}).status_code == 204
+    after = beta.get(f"{POLICIES}/{created['id']}").json()
+    assert after["conditions"]["signInRiskLevels"] == ["none", "low"] and after["conditions"]["users"]["includeGroups"] == [group["id"]]
+
+
 @pytest.mark.parametrize("mutate, fragment", [
     (lambda b, ids: b["conditions"]["users"].update(includeGroups=[new_id()]), "includeGroups"),
     (lambda b, ids: b["conditions"]["users"].update(excludeUsers=[new_id()]), "excludeUsers"),

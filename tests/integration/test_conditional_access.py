@@ -49,7 +49,7 @@ def seed(emulator, tenant, admin):
 
 def seed_args(auth, **extra):
     args = dict(auth, display_name=POLICY, policy_state='enabled', include_groups=[JIT],
-                include_applications=['all_internet_resources_gsa'], sign_in_risk_levels=['low'],
+                include_applications=['all_internet_resources_gsa'], sign_in_risk_levels=['none', 'low'],
                 session_controls={'gsa_security_profile': PROFILE})
     args.update(extra)
     return args
@@ -65,7 +65,7 @@ def test_seed_policy_four_step_idempotency(emulator, tenant, auth, admin, seed):
     policy = predicted['conditional_access_policy']
     assert policy['id'] is None
     assert policy['include_groups'] == [JIT] and policy['include_applications'] == ['all_internet_resources_gsa']
-    assert policy['policy_state'] == 'enabled' and policy['sign_in_risk_levels'] == ['low']
+    assert policy['policy_state'] == 'enabled' and policy['sign_in_risk_levels'] == ['low', 'none']
     assert policy['session_controls']['gsa_security_profile'] == PROFILE
     assert predicted['diff']['before'] == {}
     assert writes(emulator, tenant) == []
@@ -78,7 +78,7 @@ def test_seed_policy_four_step_idempotency(emulator, tenant, auth, admin, seed):
     assert posts[0]['body'] == {
         'displayName': POLICY, 'state': 'enabled',
         'conditions': {'users': {'includeGroups': [seed['group']]}, 'applications': {'includeApplications': [INTERNET]},
-                       'signInRiskLevels': ['low'], 'clientAppTypes': ['all']},
+                       'signInRiskLevels': ['low', 'none'], 'clientAppTypes': ['all']},
         'sessionControls': {'globalSecureAccessFilteringProfile': {'profileId': seed['profile'], 'isEnabled': True},
                             'signInFrequency': None, 'persistentBrowser': None, 'applicationEnforcedRestrictions': None,
                             'disableResilienceDefaults': None},
@@ -106,7 +106,7 @@ def test_second_playbook_run_sends_zero_writes(emulator, tenant, auth, playbook)
         {'name': 'JIT group', 'jitaccess.entra.group': {'display_name': JIT, 'members': [], 'purge_members': True}},
         {'name': 'Seed policy', 'jitaccess.entra.conditional_access_policy': {
             'display_name': POLICY, 'policy_state': 'enabled', 'include_groups': [JIT],
-            'include_applications': ['all_internet_resources_gsa'], 'sign_in_risk_levels': ['low'],
+            'include_applications': ['all_internet_resources_gsa'], 'sign_in_risk_levels': ['none', 'low'],
             'session_controls': {'gsa_security_profile': PROFILE}}},
         {'name': 'MFA for everyone', 'module_defaults': break_glass, 'jitaccess.entra.conditional_access_policy': {
             'display_name': 'Require MFA', 'policy_state': 'enabled', 'include_users': ['All'],
@@ -230,8 +230,38 @@ def test_changing_one_list_sends_its_whole_section(emulator, tenant, auth, admin
     users = body['conditions']['users']
     assert users['excludeUsers'] == [tenant.users[upn(tenant, 'admin')]['id']] and len(users['includeGroups']) == 2
     graph = stored(admin, created['conditional_access_policy']['id'])
-    assert graph['conditions']['signInRiskLevels'] == ['low']
+    assert graph['conditions']['signInRiskLevels'] == ['low', 'none']
     assert graph['conditions']['users']['excludeUsers'] == users['excludeUsers']
+
+
+def test_unmanaged_session_controls_survive_a_profile_change(emulator, tenant, auth, admin, seed):
+    """A session control set out of band (here Defender for Cloud Apps) is sent back when the module changes the profile."""
+    other = add_profile(emulator, tenant, 'Allow Claude')
+    created = run_module('conditional_access_policy', seed_args(auth))['conditional_access_policy']
+    admin.call('PATCH', '%s/%s' % (POLICIES, created['id']), {'sessionControls': {
+        'globalSecureAccessFilteringProfile': {'profileId': seed['profile'], 'isEnabled': True},
+        'cloudAppSecurity': {'isEnabled': True, 'cloudAppSecurityType': 'monitorOnly'}}}, api='beta', expect=204)
+    emulator.clear_log()
+    switched = run_module('conditional_access_policy', seed_args(auth, session_controls={'gsa_security_profile': other['name']}))
+    assert switched['changed'] is True, switched
+    session = stored(admin, created['id'])['sessionControls']
+    assert session['globalSecureAccessFilteringProfile']['profileId'] == other['id']
+    assert session['cloudAppSecurity'] == {'isEnabled': True, 'cloudAppSecurityType': 'monitorOnly'}
+    assert writes(emulator, tenant)[0]['body']['sessionControls']['cloudAppSecurity'] == session['cloudAppSecurity']
+
+
+@pytest.mark.parametrize('levels, warned', [(['low'], True), (['none', 'low'], False), (['medium'], False)])
+def test_low_risk_without_none_warns_when_a_profile_is_handed_out(emulator, tenant, auth, seed, levels, warned):
+    """conditionalaccessconditionset.md: none is its own risk level, so [low] misses sign-ins without detected risk."""
+    for check in (True, False):
+        result = run_module('conditional_access_policy', seed_args(auth, sign_in_risk_levels=levels), check=check)
+        assert not result.get('failed'), result
+        found = [w for w in result['warnings'] if 'none is a level of its own' in w]
+        assert bool(found) is warned, result['warnings']
+    without_profile = run_module('conditional_access_policy', dict(auth, display_name='Risky sign-ins', include_groups=[JIT],
+                                                                   include_applications=['All'], sign_in_risk_levels=['low'],
+                                                                   grant_controls={'built_in_controls': ['mfa']}))
+    assert not [w for w in without_profile['warnings'] if 'none is a level of its own' in w]
 
 
 def test_security_profile_switch_and_removal(emulator, tenant, auth, admin, seed):

@@ -196,11 +196,19 @@ def _with_defaults(name, value):
     return filled
 
 
+# Assumption: conditionalaccesspolicy-update.md says properties left out of a PATCH keep their values, and its example
+# sends conditions with one member, so the members of conditions (and grantControls) merge. Nothing documents how a
+# sessionControls value merges; the emulator takes the strict reading that it replaces the stored one whole, so a
+# client must send back the session controls it does not manage.
+REPLACED_WHOLE = ("sessionControls",)
+
+
 def _merge(current, values):
-    """PATCH semantics: top-level properties replace; a complex property keeps the members the body leaves out."""
+    """PATCH semantics: top-level properties replace; a complex property keeps the members the body leaves out, except
+    the ones in REPLACED_WHOLE."""
     merged = copy.deepcopy(current)
     for key, value in values.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key not in REPLACED_WHOLE:
             for member, item in value.items():
                 if member != "@odata.type":
                     merged[key][member] = _with_defaults(member, item) if isinstance(item, dict) else item
@@ -360,6 +368,10 @@ def update_policy(ctx):
     if "conditions" in values and values["conditions"] is None:
         raise POLICY[ctx.version].invalid("conditions", None, "microsoft.graph.conditionalAccessConditionSet")
     merged = _server_fill(_merge(policy, values))
+    if ctx.version != "beta" and isinstance(merged.get("sessionControls"), dict):
+        # Assumption: a v1.0 client cannot send the beta-only session controls, so a v1.0 PATCH keeps them.
+        for key in _BETA_ONLY["sessionControls"]:
+            merged["sessionControls"][key] = (policy.get("sessionControls") or {}).get(key)
     _check_policy(ctx, merged)
     merged["modifiedDateTime"] = ctx.timestamp(fraction=True)
     policy.clear()
