@@ -57,6 +57,13 @@ def profile_priority_problem(priority):
     return None
 
 
+def priority_clash(profiles, priority, own_id=None):
+    """The profile other than ``own_id`` that has ``priority``, or None. Microsoft's own migration tooling refuses
+    duplicate profile priorities; the Graph pages say nothing either way."""
+    return next((profile for profile in profiles if profile.get('priority') == priority
+                 and (profile.get('id') or '').lower() != (own_id or '').lower()), None)
+
+
 def validate_links(links):
     """Pure checks of the declared links: policy named once, link priority in range."""
     seen = set()
@@ -216,6 +223,24 @@ class FilteringProfileSpec(NetworkAccessSpec):
             if problem:
                 raise ValidationError('priority', priority, problem)
         validate_links(params.get('policies'))
+
+    def __init__(self):
+        self._listing = None  # the tenant's profiles, when this run has read them
+
+    def list_all(self, ctx):
+        self._listing = super().list_all(ctx)
+        return self._listing
+
+    def plan(self, ctx, before, wanted):
+        after = super().plan(ctx, before, wanted)
+        priority = after.get('priority')
+        if not ctx.params.get('baseline') and priority is not None and priority != before.get('priority'):
+            clash = priority_clash(self._listing if self._listing is not None else self.list_all(ctx), priority, after.get('id'))
+            if clash:
+                raise ValidationError('priority', priority, 'security profile %r (id %s) has this priority already; profile priorities must be '
+                                                            'unique in a tenant (lower is evaluated first), so choose another' % (
+                                                                clash.get('name'), clash['id']))
+        return after
 
     def find(self, ctx):
         if ctx.params.get('baseline'):

@@ -55,6 +55,8 @@ options:
     description:
       - Order in which profiles are evaluated, 100 to 64999; lower numbers come first. 65000 is the Baseline profile's.
       - Required to create a profile.
+      - Unique in the tenant. A priority another profile has is an error naming that profile, raised before any change
+        (in check mode too).
     type: int
   policies:
     description:

@@ -302,3 +302,12 @@ def test_app_only_calls_need_a_network_access_permission(emulator, tenant):
         assert _error(client.get(POLICIES), 403, "Authorization_RequestDenied")
     finally:
         client.close()
+
+
+def test_two_profiles_never_share_a_priority(beta):
+    """Assumption (README): duplicate profile priorities are refused, as Microsoft's migration tooling refuses them."""
+    first = _profile(beta, name="First", priority=300)
+    assert "'First'" in _error(beta.post(PROFILES, {"name": "Second", "state": "enabled", "priority": 300}), 400)
+    second = _profile(beta, name="Second", priority=400)
+    assert "'First'" in _error(beta.patch(f"{PROFILES}/{second['id']}", {"priority": 300}), 400)
+    assert beta.patch(f"{PROFILES}/{first['id']}", {"priority": 300, "state": "disabled"}).status_code == 204

@@ -197,6 +197,24 @@ def test_profile_fields_and_rename_by_id(emulator, tenant, auth):
     assert run_module('filtering_profile', dict(auth, name='Renamed', priority=150))['changed'] is False
 
 
+def test_a_priority_another_profile_has_is_refused_before_any_write(emulator, tenant, auth):
+    """Profile priorities must be unique: the module names the profile that has it, in check mode too, and writes nothing."""
+    first = run_module('filtering_profile', dict(auth, name=PROFILE, priority=100))['filtering_profile']
+    second = run_module('filtering_profile', dict(auth, name='Allow Claude', priority=200))['filtering_profile']
+    emulator.clear_log()
+    expected = "priority=100: security profile %r (id %s) has this priority already; profile priorities must be unique" % (PROFILE, first['id'])
+    for args in (dict(auth, name='Allow Gemini', priority=100), dict(auth, name='Allow Claude', priority=100),
+                 dict(auth, id=second['id'], priority=100)):
+        for check in (True, False):
+            refused = run_module('filtering_profile', args, check=check)
+            assert refused['failed'] is True, refused
+            assert refused['msg'].startswith(expected), refused['msg']
+    assert writes(emulator, tenant) == []
+    # A profile keeps its own priority, and a free one is taken.
+    assert run_module('filtering_profile', dict(auth, name=PROFILE, priority=100))['changed'] is False
+    assert run_module('filtering_profile', dict(auth, name='Allow Claude', priority=300))['changed'] is True
+
+
 def test_baseline_is_only_linked_and_unlinked(emulator, tenant, auth):
     run_module('filtering_policy', policy_args(auth, name=BLOCK, action='block', rules=BLOCK_RULES))
     linked = run_module('filtering_profile', dict(auth, baseline=True, priority=65000, policies=[{'name': BLOCK}]))

@@ -9,7 +9,8 @@ names it.
 
 Where Graph's behaviour is not documented, the emulator takes the strict reading so the modules cannot lean on
 leniency: deleting a policy that is still linked is a 409, the Baseline profile cannot be deleted, renamed or
-re-prioritised, and priority 65000 is the Baseline's alone.
+re-prioritised, priority 65000 is the Baseline's alone, and two profiles never share a priority (each marked as an
+assumption where it stands).
 """
 
 import re
@@ -440,6 +441,13 @@ def _check_profile_priority(ctx, priority, profile=None):
     _in_range("priority", priority, PROFILE_PRIORITIES)
     if priority == BASELINE_PRIORITY and (profile is None or not _is_baseline(profile)):
         raise bad_request("Priority 65000 is reserved for the baseline profile.", ODATA)
+    # Assumption: no Graph page says whether two security profiles may share a priority (networkaccess-filteringprofile.md
+    # only calls it the processing order); Microsoft's migration tooling refuses duplicates, and so does the emulator.
+    own_id = profile["id"] if profile else None
+    clash = next((other for other in ctx.state.table(PROFILES).values()
+                  if other["priority"] == priority and other["id"] != own_id), None)
+    if clash is not None:
+        raise bad_request(f"A security profile with priority {priority} already exists: '{clash['name']}'.", ODATA)
 
 
 def _add_link(ctx, profile, body):
