@@ -46,6 +46,7 @@ PERMISSIONS = (
     # What If reads the policies only (conditionalaccessroot-evaluate.md).
     (('POST',), '/identity/conditionalAccess/evaluate', ('Policy.Read.ConditionalAccess', 'Policy.Read.All'),
      ('Policy.Read.ConditionalAccess', 'Policy.Read.All')),
+    # Global Secure Access: the pages disagree (GSA_PAGES_DISAGREE); both readings are listed.
     (READ, '/networkAccess', ('NetworkAccess.Read.All',), ('NetworkAccessPolicy.Read.All', 'NetworkAccess.Read.All')),
     (WRITE, '/networkAccess', ('NetworkAccess.ReadWrite.All',), ('NetworkAccessPolicy.ReadWrite.All', 'NetworkAccess.ReadWrite.All')),
     (READ, EM, ('EntitlementManagement.Read.All',), ('EntitlementManagement.Read.All',)),
@@ -67,6 +68,24 @@ PERMISSIONS = (
 )
 
 
+# Microsoft's Global Secure Access pages disagree about application permissions (api-reference/beta/api/):
+# networkaccess-networkaccessroot-post-filteringprofiles.md and networkaccess-networkaccessroot-post-filteringpolicies.md
+# list application NetworkAccess.ReadWrite.All; networkaccess-filteringpolicy-post-policyrules.md,
+# networkaccess-networkaccessroot-list-filteringpolicies.md, networkaccess-filteringprofile-get.md and
+# networkaccess-filteringrule-update.md say application permissions are not supported and list delegated
+# NetworkAccessPolicy.Read.All / NetworkAccessPolicy.ReadWrite.All.
+GSA_PAGES_DISAGREE = (
+    "Microsoft's pages disagree here: networkaccess-networkaccessroot-post-filteringprofiles.md and "
+    "networkaccess-networkaccessroot-post-filteringpolicies.md list the application permission NetworkAccess.ReadWrite.All, "
+    "while networkaccess-filteringpolicy-post-policyrules.md, networkaccess-networkaccessroot-list-filteringpolicies.md, "
+    "networkaccess-filteringprofile-get.md and networkaccess-filteringrule-update.md say application permissions are not "
+    "supported and list the delegated NetworkAccessPolicy.Read.All / NetworkAccessPolicy.ReadWrite.All; if the tenant "
+    "refuses the application permission, run the task delegated (access_token, or auth_source=azure_cli) as a Global "
+    "Secure Access Administrator with NetworkAccessPolicy.ReadWrite.All")
+# path prefix -> what to add to the hint of a 403 below it
+NOTES = (('/networkAccess', GSA_PAGES_DISAGREE),)
+
+
 def _segments(path):
     return [segment for segment in path.split('?', 1)[0].split('/') if segment]
 
@@ -85,7 +104,11 @@ def required_permissions(method, path):
     if not found:
         return None
     dummy, application, delegated = max(found, key=lambda entry: entry[0])
-    return {'application': list(application), 'delegated': list(delegated)}
+    needed = {'application': list(application), 'delegated': list(delegated)}
+    notes = [note for prefix, note in NOTES if _matches(prefix, segments)]
+    if notes:
+        needed['note'] = ' '.join(notes)
+    return needed
 
 
 def permission_hint(permissions):
@@ -95,8 +118,9 @@ def permission_hint(permissions):
     if not permissions['application']:
         return ('this call needs a delegated (user) token with %s; Graph does not support application permissions for it'
                 % either(permissions['delegated']))
-    return 'this call needs the Graph application permission %s (or, with a delegated token, %s)' % (
+    hint = 'this call needs the Graph application permission %s (or, with a delegated token, %s)' % (
         either(permissions['application']), either(permissions['delegated']))
+    return '%s. %s' % (hint, permissions['note']) if permissions.get('note') else hint
 
 
 # ---- what each module needs as a whole (the README's least-privilege table; tenant_readiness checks a credential

@@ -311,3 +311,18 @@ def test_two_profiles_never_share_a_priority(beta):
     second = _profile(beta, name="Second", priority=400)
     assert "'First'" in _error(beta.patch(f"{PROFILES}/{second['id']}", {"priority": 300}), 400)
     assert beta.patch(f"{PROFILES}/{first['id']}", {"priority": 300, "state": "disabled"}).status_code == 204
+
+
+@pytest.mark.parametrize("roles", [["NetworkAccess.ReadWrite.All"], ["NetworkAccessPolicy.ReadWrite.All"]])
+def test_either_permission_family_the_pages_name_is_accepted(emulator, tenant, roles):
+    """The GSA pages disagree (NetworkAccess.* vs NetworkAccessPolicy.*); the emulator accepts both."""
+    from .helpers import Graph  # pylint: disable=import-outside-toplevel
+
+    with emulator.lock:
+        emulator.state(tenant.tenant_id).apps[tenant.client_id]["roles"] = list(roles)
+    client = Graph(emulator, emulator.token_for(tenant.tenant_id), version="beta")
+    try:
+        assert client.get(POLICIES).status_code == 200
+        assert _policy(client, name="Either")["name"] == "Either"
+    finally:
+        client.close()

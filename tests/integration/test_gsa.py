@@ -390,3 +390,15 @@ def test_resolve_filtering_profile_for_other_specs(emulator, tenant, auth):
                                           body={'name': PROFILE, 'state': 'enabled', 'priority': 300})
         with pytest.raises(ResourceError, match='2 security profile objects'):
             resolve_filtering_profile(ctx, PROFILE, 'profile')
+
+
+def test_a_refused_gsa_call_names_both_readings_and_the_delegated_fallback(emulator, tenant, auth):
+    """The 403 hint says the pages disagree, names them, and names the fallback: a delegated run."""
+    with emulator.lock:
+        app = emulator.state(tenant.tenant_id).apps[tenant.client_id]
+        app['roles'] = [role for role in app['roles'] if not role.startswith('NetworkAccess')]
+    refused = run_module('filtering_policy', policy_args(auth))
+    assert refused['failed'] is True and refused['status'] == 403
+    assert "Microsoft's pages disagree here" in refused['msg']
+    assert 'networkaccess-filteringrule-update.md' in refused['msg'] and 'NetworkAccessPolicy.ReadWrite.All' in refused['msg']
+    assert 'run the task delegated' in refused['msg']

@@ -22,6 +22,11 @@ from .router import route
 from .schema import Prop, Schema
 
 BETA = ("beta",)
+# The pages disagree: networkaccess-networkaccessroot-post-filteringprofiles.md and ...-post-filteringpolicies.md list
+# NetworkAccess.ReadWrite.All for application and delegated callers, while networkaccess-filteringpolicy-post-policyrules.md,
+# networkaccess-networkaccessroot-list-filteringpolicies.md, networkaccess-filteringprofile-get.md and
+# networkaccess-filteringrule-update.md list delegated NetworkAccessPolicy.* only ("Application: Not supported").
+# The emulator accepts both families, for both kinds of token.
 READ = ("NetworkAccess.Read.All", "NetworkAccess.ReadWrite.All", "NetworkAccessPolicy.Read.All",
         "NetworkAccessPolicy.ReadWrite.All")
 WRITE = ("NetworkAccess.ReadWrite.All", "NetworkAccessPolicy.ReadWrite.All")

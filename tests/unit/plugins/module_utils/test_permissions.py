@@ -23,8 +23,6 @@ ID = '0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11'
     ('get', '/users/sarah@contoso.com', ['User.Read.All'], ['User.ReadBasic.All']),
     ('PATCH', '/identity/conditionalAccess/policies/' + ID, ['Policy.ReadWrite.ConditionalAccess + Policy.Read.All'],
      ['Policy.ReadWrite.ConditionalAccess + Policy.Read.All']),
-    ('GET', '/networkAccess/filteringProfiles/%s/policies' % ID, ['NetworkAccess.Read.All'],
-     ['NetworkAccessPolicy.Read.All', 'NetworkAccess.Read.All']),
     ('POST', EM + '/resourceRequests', ['EntitlementManagement.ReadWrite.All + Group.ReadWrite.All'], ['EntitlementManagement.ReadWrite.All']),
     ('PUT', EM + '/assignmentPolicies/' + ID, ['EntitlementManagement.ReadWrite.All'], ['EntitlementManagement.ReadWrite.All']),
     ('POST', EM + '/assignmentRequests', ['EntitlementManagement.ReadWrite.All'],
@@ -68,3 +66,22 @@ def test_alternatives_and_delegated_only():
     assert missing_role('group', []) == ['Groups Administrator']
     assert missing_role('group', [ROLE_TEMPLATE_IDS['Global Administrator'].upper()]) == []
     assert missing_role('group_info', []) == []
+
+
+@pytest.mark.parametrize('method, path, application, delegated', [
+    ('GET', '/networkAccess/filteringProfiles/%s/policies' % ID, ['NetworkAccess.Read.All'],
+     ['NetworkAccessPolicy.Read.All', 'NetworkAccess.Read.All']),
+    ('PATCH', '/networkAccess/filteringPolicies/%s/policyRules/%s' % (ID, ID), ['NetworkAccess.ReadWrite.All'],
+     ['NetworkAccessPolicy.ReadWrite.All', 'NetworkAccess.ReadWrite.All']),
+])
+def test_global_secure_access_names_both_readings_of_the_pages(method, path, application, delegated):
+    """The GSA pages disagree: some list application NetworkAccess.*, others only delegated NetworkAccessPolicy.*."""
+    needed = required_permissions(method, path)
+    assert (needed['application'], needed['delegated']) == (application, delegated)
+    hint = permission_hint(needed)
+    for page in ('networkaccess-networkaccessroot-post-filteringprofiles.md', 'networkaccess-networkaccessroot-post-filteringpolicies.md',
+                 'networkaccess-filteringpolicy-post-policyrules.md', 'networkaccess-networkaccessroot-list-filteringpolicies.md',
+                 'networkaccess-filteringprofile-get.md', 'networkaccess-filteringrule-update.md'):
+        assert page in hint
+    assert 'application permissions are not supported' in hint
+    assert 'run the task delegated (access_token, or auth_source=azure_cli)' in hint
