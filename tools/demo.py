@@ -106,6 +106,11 @@ def main():
         written = demo.playbook('jit_ai_access.yml', show=False)
         calls = collections.Counter('%s %s' % (w['method'], GUID.sub('{id}', w['path'])) for w in written)
         print('\n'.join('  %dx %s' % (count, call) for call, count in sorted(calls.items())))
+        for write in written:
+            if write['method'] == 'POST' and write['path'].endswith('/identity/conditionalAccess/policies'):
+                levels = ((write.get('body') or {}).get('conditions') or {}).get('signInRiskLevels') or ['any']
+                print('  Conditional Access hands the security profile out at sign-in risk %s (none is its own level; the '
+                      'condition needs Entra ID P2)' % ', '.join(sorted(levels, key=['none', 'low', 'medium', 'high'].index)))
         banner('3. Apply again: converged, nothing is written')
         assert not demo.playbook('jit_ai_access.yml'), 'a converged run must not write'
 

@@ -35,7 +35,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile
 from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._role_model import (
-    NAME_PATTERNS, canonical, derived_descriptions, derived_names)
+    NAME_PATTERNS, PROFILE_PRIORITY_STEP, canonical, derived_descriptions, derived_names)
 
 # The role's defaults (roles/jit_ai_access/defaults/main.yml; a unit test keeps the two in step).
 ROLE_DEFAULTS = {
@@ -49,13 +49,14 @@ ROLE_DEFAULTS = {
 }
 
 
-def app_defaults(fallback_approvers):
-    """The role's jit_ai_access_app_defaults, with jit_ai_access_fallback_approvers set to ``fallback_approvers``."""
+def app_defaults(fallback_approvers, position=0):
+    """The role's jit_ai_access_app_defaults, with jit_ai_access_fallback_approvers set to ``fallback_approvers``, and the
+    profile priority the role derives for the app at ``position`` in jit_ai_access_apps."""
     return {
-        'profile_priority': 100,
+        'profile_priority': 100 + PROFILE_PRIORITY_STEP * position,  # as _role_model.app_default_priority derives it
         'link_priority': 100,
         'ca_policy_state': 'enabled',
-        'sign_in_risk_levels': ['low'],
+        'sign_in_risk_levels': ['none', 'low'],
         'requestors': {'scope': 'specific', 'groups': ['Finance Team']},
         'approval': {'required': True, 'requestor_justification': True, 'stages': [{
             'approvers': {'manager': True}, 'fallback_approvers': {'users': list(fallback_approvers)},
@@ -451,7 +452,7 @@ class Export:
     def app_variables(self, apps):
         options = {id(app): policy_options(app['policy']) for app in apps if app['policy']}
         fallback = self._fallback(apps, options)
-        entries = [self._entry(app, options.get(id(app)), app_defaults(fallback)) for app in apps]
+        entries = [self._entry(app, options.get(id(app)), app_defaults(fallback, position)) for position, app in enumerate(apps)]
         variables = {'jit_ai_access_fallback_approvers': fallback} if fallback else {}
         variables['jit_ai_access_apps'] = entries
         return variables
@@ -495,7 +496,8 @@ class Export:
         entry.update((key, value or '') for key, value in current.items() if (value or '') != expected[key])
         found = {'profile_priority': profile['priority'], 'link_priority': app['link']['priority'],
                  'ca_policy_state': ca['policy_state'], 'sign_in_risk_levels': sorted(ca['sign_in_risk_levels'])}
-        entry.update((key, value) for key, value in found.items() if value != defaults[key])
+        entry.update((key, value) for key, value in found.items()
+                     if value != (sorted(defaults[key]) if key == 'sign_in_risk_levels' else defaults[key]))
         for section in SECTIONS if options else ():
             # A section the role cannot declare is left to its default and reported by _check_app.
             if _holds(lambda section=section: bool(new_policy({section: options[section]}))) and differs_from_default(

@@ -78,6 +78,19 @@ def derived_descriptions(name, names):
     }
 
 
+# Profile priorities are unique in a tenant: the app at position N of the list defaults to the default priority plus N
+# times this step (100, 200, 300, ...).
+PROFILE_PRIORITY_STEP = 100
+
+
+def app_default_priority(defaults, position):
+    """``defaults`` with the profile priority the app at ``position`` (from 0) of jit_ai_access_apps gets by default."""
+    base = defaults.get('profile_priority')
+    if not isinstance(base, int) or isinstance(base, bool):
+        return defaults
+    return dict(defaults, profile_priority=base + PROFILE_PRIORITY_STEP * position)
+
+
 def app_settings(app, defaults):
     """Everything the role declares for one app: its entry, else ``defaults``, else the names and descriptions derived
     from its name (descriptions follow the final names)."""
@@ -180,7 +193,7 @@ def plan_apps(apps, overrides, builtin, state='present', block_policy_name=None,
             problems.append('jit_ai_access_apps[%d]: every app needs a name (got %r)' % (number, app))
             continue
         where = 'jit_ai_access_apps[%s]' % (app['name'] if len(app['name']) <= 40 else app['name'][:37] + '...')
-        settings = app_settings(app, defaults)
+        settings = app_settings(app, app_default_priority(defaults, number - 1))
         problems.extend(_app_problems(where, settings, present))
         for option in ('name',) + UNIQUE_NAMES:
             key = (option if option == 'name' else NAMES[option][0], str(settings.get(option)).lower())

@@ -34,6 +34,20 @@ def test_role_defaults_are_mirrored():
     assert defaults['jit_ai_access_apps'] == [{'name': 'ChatGPT', 'fqdns': ['chatgpt.com']}]
 
 
+def test_profile_priorities_are_derived_as_the_role_derives_them():
+    """The role gives each app after the first 100 more; the export compares each app with the priority of its place."""
+    from ansible_collections.jitaccess.entra.plugins.module_utils._role_model import plan_apps  # pylint: disable=import-outside-toplevel
+
+    builtin = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())['jit_ai_access_app_builtin']
+    apps = [{'name': name, 'fqdns': ['%s.example.com' % name.lower()]} for name in ('ChatGPT', 'Claude', 'Gemini')]
+    plan = plan_apps(apps, {}, builtin)
+    assert [app['profile_priority'] for app in plan['apps']] == [100, 200, 300]
+    assert [export.app_defaults(FALLBACK, position)['profile_priority'] for position in range(3)] == [100, 200, 300]
+    # An app's own priority wins; one given in jit_ai_access_app_defaults is where the counting starts.
+    apps[1]['profile_priority'] = 150
+    assert [app['profile_priority'] for app in plan_apps(apps, {'profile_priority': 1000}, builtin)['apps']] == [1000, 150, 1200]
+
+
 @pytest.mark.parametrize('names, rule, expected', [
     ({'allow_policy_name': 'Allow ChatGPT', 'group_name': 'Allow ChatGPT Access'}, 'ChatGPT', 'ChatGPT'),
     ({'allow_policy_name': 'Allow ChatGPT', 'group_name': 'Allow ChatGPT Access', 'access_package_name': 'ChatGPT access'}, 'chatgpt.com',
@@ -103,8 +117,9 @@ CATALOG = {'id': 'cat1', 'display_name': 'AI apps', 'description': export.ROLE_D
 GENERAL = {'id': 'cat0', 'display_name': 'General', 'description': None, 'catalog_type': 'serviceDefault'}
 
 
-def app_views(name='ChatGPT', number=1, fqdns=('chatgpt.com',), priority=100):
-    """The views of one app's objects as the role creates them with its defaults."""
+def app_views(name='ChatGPT', number=1, fqdns=('chatgpt.com',), priority=None):
+    """The views of one app's objects as the role creates them with its defaults (app ``number`` of the list)."""
+    priority = 100 * number if priority is None else priority
     names = export.derived_names(name)
     described = export.derived_descriptions(name, names)
     ids = {kind: '%s%d' % (kind, number) for kind in ('profile', 'allow', 'ca', 'group', 'package', 'policy')}
@@ -117,7 +132,7 @@ def app_views(name='ChatGPT', number=1, fqdns=('chatgpt.com',), priority=100):
                   'action': 'allow', 'rules': [{'name': name, 'type': 'fqdn', 'destinations': sorted(fqdns)}]},
         'ca': {'id': ids['ca'], 'display_name': names['ca_policy_name'], 'policy_state': 'enabled', 'include_users': [],
                'include_groups': [names['group_name']], 'include_roles': [], 'include_applications': [export.GSA_INTERNET],
-               'sign_in_risk_levels': ['low'], 'session_controls': {'gsa_security_profile': names['profile_name']},
+               'sign_in_risk_levels': ['low', 'none'], 'session_controls': {'gsa_security_profile': names['profile_name']},
                'profile_id': ids['profile'], 'group_ids': [ids['group']]},
         'group': {'id': ids['group'], 'display_name': names['group_name'], 'description': described['group_description'], 'members': []},
         'package': {'id': ids['package'], 'display_name': names['access_package_name'], 'description': described['access_package_description'],
