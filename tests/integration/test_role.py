@@ -8,8 +8,9 @@ import pytest
 from tests.integration.harness import GraphAdmin, run_module
 
 EM = '/identityGovernance/entitlementManagement'
+# Claude sets no profile_priority: profile priorities are unique per tenant, so the role gives the second app 200.
 TWO_APPS = [{'name': 'ChatGPT', 'fqdns': ['chatgpt.com']},
-            {'name': 'Claude', 'fqdns': ['claude.ai', '*.claude.ai'], 'profile_priority': 110}]
+            {'name': 'Claude', 'fqdns': ['claude.ai', '*.claude.ai']}]
 
 
 @pytest.fixture
@@ -83,7 +84,9 @@ def test_two_apps_converge_and_tear_down(emulator, tenant, playbook, role_env, r
     assert {'Allow ChatGPT Access', 'Allow Claude Access'} <= set(state['groups'])
     assert state['ca'] == ['GSA - Allow ChatGPT (JIT)', 'GSA - Allow Claude (JIT)']
     assert state['packages'] == ['ChatGPT access', 'Claude access']
-    assert ('Allow Claude', 110, ('Allow Claude',)) in state['profiles']
+    assert {('Allow ChatGPT', 100, ('Allow ChatGPT',)), ('Allow Claude', 200, ('Allow Claude',))} <= set(state['profiles'])
+    ca = [p for p in admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value']]
+    assert [sorted(p['conditions']['signInRiskLevels']) for p in ca] == [['low', 'none']] * 2
     emulator.clear_log()
     assert playbook.run_file('playbooks/jit_ai_access.yml', variables, env=role_env).recap['changed'] == 0
     assert emulator.writes(tenant.tenant_id) == []
