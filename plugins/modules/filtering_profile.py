@@ -109,7 +109,7 @@ extends_documentation_fragment:
 notes:
   - A new or changed profile can take 60 to 90 minutes to reach users, because it travels in their access tokens.
   - Graph application permission C(NetworkAccess.ReadWrite.All), or delegated C(NetworkAccessPolicy.ReadWrite.All) for a
-    Global Secure Access Administrator. Microsoft's pages disagree: C(networkaccess-networkaccessroot-post-filteringprofiles.md)
+    Global Secure Access Administrator. Microsoft's pages disagree on this - C(networkaccess-networkaccessroot-post-filteringprofiles.md)
     and C(networkaccess-networkaccessroot-post-filteringpolicies.md) list the application permission, while
     C(networkaccess-filteringpolicy-post-policyrules.md), C(networkaccess-networkaccessroot-list-filteringpolicies.md),
     C(networkaccess-filteringprofile-get.md) and C(networkaccess-filteringrule-update.md) say application permissions are

@@ -42,7 +42,7 @@ extends_documentation_fragment:
 notes:
   - Graph application permission C(NetworkAccess.Read.All), or delegated C(NetworkAccessPolicy.Read.All) for a
     Global Secure Access Administrator, Security Reader or Global Reader.
-    Microsoft's pages disagree: C(networkaccess-networkaccessroot-post-filteringprofiles.md)
+    Microsoft's pages disagree on this - C(networkaccess-networkaccessroot-post-filteringprofiles.md)
     and C(networkaccess-networkaccessroot-post-filteringpolicies.md) list the application permission, while
     C(networkaccess-filteringpolicy-post-policyrules.md), C(networkaccess-networkaccessroot-list-filteringpolicies.md),
     C(networkaccess-filteringprofile-get.md) and C(networkaccess-filteringrule-update.md) say application permissions are

@@ -157,8 +157,8 @@ def test_rules_are_added_patched_and_deleted_one_by_one(beta):
     fqdn_id = next(r["id"] for r in beta.get(rules_path).json()["value"] if r["name"] == "chatgpt.com")
     openai = [{"@odata.type": NA + "fqdn", "value": "openai.com"}]
     # networkaccess-filteringrule-update.md: name and ruleType are required; @odata.type stands for ruleType as in its example.
-    assert "'name' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule",
-                                                                                  "destinations": openai}), 400)
+    nameless = {"@odata.type": NA + "fqdnFilteringRule", "destinations": openai}
+    assert "'name' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", nameless), 400)
     assert "'ruleType' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "destinations": openai}), 400)
     assert beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "ruleType": "fqdn", "destinations": openai}).status_code == 204
     patched = beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule", "name": "chatgpt.com",

@@ -85,7 +85,7 @@ def test_two_apps_converge_and_tear_down(emulator, tenant, playbook, role_env, r
     assert state['ca'] == ['GSA - Allow ChatGPT (JIT)', 'GSA - Allow Claude (JIT)']
     assert state['packages'] == ['ChatGPT access', 'Claude access']
     assert {('Allow ChatGPT', 100, ('Allow ChatGPT',)), ('Allow Claude', 200, ('Allow Claude',))} <= set(state['profiles'])
-    ca = [p for p in admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value']]
+    ca = admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value']
     assert [sorted(p['conditions']['signInRiskLevels']) for p in ca] == [['low', 'none']] * 2
     emulator.clear_log()
     assert playbook.run_file('playbooks/jit_ai_access.yml', variables, env=role_env).recap['changed'] == 0
