@@ -11,6 +11,8 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
@@ -170,12 +172,24 @@ def link_priority_problem(priority):
     return None
 
 
+def plain(value):
+    """``value`` as plain dicts and lists. Ansible hands a filter its variables as lazily templated containers; reading
+    them here resolves every template at once, so no copy of a container (the argument spec validator deep-copies)
+    carries Ansible's templating state with it (under ansible-core 2.19 such a copy breaks later filter lookups)."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
 def plan_apps(apps, overrides, builtin, state='present', block_policy_name=None, catalog_name=None, baseline_link_priority=None):
     """Every app's settings and every problem with them, before anything is changed.
 
     ``overrides`` (jit_ai_access_app_defaults) replaces ``builtin`` (the role's built-in app settings) key by key, and an
     app's entry replaces both, key by key. Returns ``{'apps': [settings], 'problems': [message]}``; each message names
     the variable, the app, the value and the rule."""
+    apps, overrides, builtin = plain(apps), plain(overrides), plain(builtin)
     problems = []
     present = state == 'present'
     if not isinstance(apps, list) or not apps:

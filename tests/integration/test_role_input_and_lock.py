@@ -48,6 +48,29 @@ def test_bad_apps_stop_the_role_before_any_graph_call(emulator, tenant, playbook
     assert emulator.requests(tenant.tenant_id) == []
 
 
+def test_role_variables_templated_with_builtin_filters_reach_the_input_check(emulator, tenant, playbook, tmp_path):
+    """Plays and inventories template role variables with builtin filters (molecule's does); the input check resolves
+    them as it reads them, so it reports the role's own message, not a filter that failed to load."""
+    play = tmp_path / 'templated.yml'
+    play.write_text('''
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    jit_ai_access_fallback_approvers: "{{ approvers | select('match', 'it\\\\.approvals@') | list }}"
+  roles:
+    - jitaccess.entra.jit_ai_access
+''')
+    variables = role_vars(tenant, tmp_path / 'locks', jit_ai_access_apps=[{'name': 'ChatGPT', 'fqdns': ['chatgpt.com\n']}],
+                          approvers=list(tenant.users))
+    del variables['jit_ai_access_fallback_approvers']
+    run = playbook.run_file(str(play), variables, env=role_env(emulator, tenant))
+    assert run.rc != 0
+    assert 'failed to load' not in run.stdout, run.stdout[-3000:]
+    assert "jit_ai_access_apps[ChatGPT].fqdns: 'chatgpt.com\\n'" in one_line(run.stdout, 'jit_ai_access input:'), run.stdout[-3000:]
+    assert emulator.requests(tenant.tenant_id) == []
+
+
 def test_a_partial_app_defaults_override_keeps_the_other_builtin_settings(emulator, tenant, playbook, tmp_path):
     variables = role_vars(tenant, tmp_path / 'locks', jit_ai_access_app_defaults={'expiration': {'hours': 4}})
     dry = playbook.run_file(PLAYBOOK, variables, check=True, diff=True, env=role_env(emulator, tenant))
