@@ -37,6 +37,10 @@ ALLOWLIST = {
     ("beta", "ConditionalAccessPolicy", "templateId"): "concepts/tutorial-entra-internet-access.md",
     ("beta", "ConditionalAccessPolicy", "partialEnablementStrategy"): "concepts/tutorial-entra-internet-access.md",
     ("beta", "ConditionalAccessConditionSet", "times"): "concepts/tutorial-entra-internet-access.md",
+    # A What If result is a conditionalAccessPolicy with two more properties (api-reference/beta/resources/
+    # whatifanalysisresult.md: "Inherits from conditionalAccessPolicy"), so it carries what a policy carries (above).
+    ("beta", "WhatIfAnalysisResult", "templateId"): "api-reference/beta/resources/whatifanalysisresult.md",
+    ("beta", "WhatIfAnalysisResult", "partialEnablementStrategy"): "api-reference/beta/resources/whatifanalysisresult.md",
     # The admin direct-assignment request names user, policy and package by id inside "assignment" (example 1).
     ("v1.0", "AccessPackageAssignment", "targetId"): "api-reference/v1.0/api/entitlementmanagement-post-assignmentrequests.md",
     ("v1.0", "AccessPackageAssignment", "assignmentPolicyId"):
