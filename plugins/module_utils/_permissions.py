@@ -180,7 +180,7 @@ MODULE_PERMISSIONS = {
 # The modules the role jit_ai_access runs (what tenant_readiness checks unless told otherwise).
 ROLE_MODULES = ('group', 'group_info', 'filtering_policy', 'filtering_profile', 'conditional_access_policy',
                 'access_package_catalog', 'access_package', 'access_package_assignment_policy', 'access_package_assignment',
-                'access_package_assignment_info')
+                'access_package_assignment_info', 'tenant_readiness', 'conditional_access_what_if')
 
 
 def _holds(granted, name):

@@ -41,7 +41,8 @@ options:
               access_package_assignment, access_package_assignment_info, filtering_policy, filtering_profile,
               conditional_access_policy, tenant_readiness, conditional_access_what_if]
     default: [group, group_info, filtering_policy, filtering_profile, conditional_access_policy, access_package_catalog,
-              access_package, access_package_assignment_policy, access_package_assignment, access_package_assignment_info]
+              access_package, access_package_assignment_policy, access_package_assignment, access_package_assignment_info,
+              tenant_readiness, conditional_access_what_if]
   web_categories:
     description:
       - Web categories that must be in the tenant's list (API names such as C(ArtificialIntelligence), or display names).
