@@ -1,8 +1,9 @@
 """The README's main command: the seed scenario against the embedded Entra emulator, step by step.
 
-Starts the emulator (one tenant), dry-runs the jit_ai_access playbook with diff, applies it, shows a second run
-writes nothing, then plays the end-user journey: Sarah requests ChatGPT, her manager approves, she becomes a member
-of the JIT group, the emulator's clock moves two hours on, and her membership is gone.
+Starts the emulator (one tenant), dry-runs the jit_ai_access playbook with diff (its readiness checklist first),
+applies it, shows a second run writes nothing, then plays the end-user journey: Sarah requests ChatGPT, Conditional
+Access What If shows the allow profile does not reach her, her manager approves, What If shows it does, she is a
+member of the JIT group, the emulator's clock moves two hours on, and her membership is gone.
 """
 
 from __future__ import annotations
@@ -100,8 +101,14 @@ def main():
     demo = Demo(Path(tempfile.mkdtemp(prefix='jitaccess-demo-')))
     try:
         print('Emulated Entra tenant %s at %s' % (demo.tenant['tenant_id'], demo.info['base_url']))
-        banner('1. Dry run: what would be created (check mode with diff)')
-        assert not demo.playbook('jit_ai_access.yml', '--check', '--diff'), 'check mode must not write'
+        banner('1. Dry run: is the tenant ready, and what would be created (check mode with diff)')
+        summary = demo.workdir / 'summary.json'
+        assert not demo.playbook('jit_ai_access.yml', '--check', '--diff', extra={'jit_ai_access_summary_path': str(summary)}), \
+            'check mode must not write'
+        readiness = json.loads(summary.read_text())['localhost']['readiness']
+        print('Readiness checklist (tenant_readiness, before any write): ready=%s' % readiness['ready'])
+        print('\n'.join('  %-7s %-45s %s' % (item['status'], item['check'], item['reason']) for item in readiness['checklist']))
+        assert readiness['ready'], 'the emulated tenant must be ready'
         banner('2. Apply')
         written = demo.playbook('jit_ai_access.yml', show=False)
         calls = collections.Counter('%s %s' % (w['method'], GUID.sub('{id}', w['path'])) for w in written)
@@ -114,7 +121,7 @@ def main():
         banner('3. Apply again: converged, nothing is written')
         assert not demo.playbook('jit_ai_access.yml'), 'a converged run must not write'
 
-        banner('4. Sarah asks for ChatGPT in My Access; her manager Michael approves')
+        banner('4. Sarah asks for ChatGPT in My Access; her manager Michael approves (What If before and after)')
         demo.playbook('demo_journey.yml', show=True, extra={
             'journey_requestor_token': demo.user_token('sarah.jones'),
             'journey_approver_token': demo.user_token('michael.brown'),
