@@ -73,18 +73,19 @@ def test_a_converged_tenant_is_verified_and_an_out_of_band_low_only_policy_is_no
     granted = run_module('access_package_assignment', dict(auth, access_package='ChatGPT access', catalog='AI apps', target=sarah,
                                                            expires_in_hours=1))
     assert granted['changed'] is True, granted
-    apps = [{'name': 'ChatGPT', 'fqdns': ['chatgpt.com'], 'canary_non_member': james, 'sign_in_risk_levels': ['none', 'low']}]
+    apps = [{'name': 'ChatGPT', 'fqdns': ['chatgpt.com'], 'canary_non_member': james}]
     emulator.clear_log()
     # The member is the holder of the active assignment: no canary_user is declared.
     proven, summary = run_role(playbook, emulator, tenant, tmp_path, jit_ai_access_verify=True, jit_ai_access_apps=apps)
     assert proven.rc == 0, proven.stdout[-3000:]
-    assert summary['readiness']['ready'] is True and not summary['failed']
+    assert summary['readiness']['ready'] is True and summary['drift'] is False
     [verdict] = summary['verification']
     assert verdict['verified'] is True, verdict
     assert [(p['user'], p['risk'], p['expect'], p['passed']) for p in verdict['probes']] == [
         (sarah, 'none', True, True), (sarah, 'low', True, True), (sarah, 'medium', False, True), (james, 'none', False, True)]
     assert 'does not apply (signInRisk)' in verdict['probes'][2]['reason']
     assert 'does not apply (users)' in verdict['probes'][3]['reason']
+    assert changes(emulator, tenant) == []
 
     admin = GraphAdmin(emulator, tenant)
     policy = next(p for p in admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value'] if p['displayName'] == POLICY)
