@@ -118,8 +118,8 @@ def what_if_verdict(registered, app, policy, profile):
             probe['role'].replace('_', '-'), probe['user'], probe['risk'], 'should get it' if probe['expect'] else 'should not get it',
             probe['reason']) for probe in failed)
         return {'app': app, 'verified': False, 'reason': reason, 'probes': probes}
-    proven = ['%s %s at sign-in risk %s %s' % (probe['role'].replace('_', '-'), probe['user'], probe['risk'],
-                                                 'gets %s with %s' % (policy, profile) if probe['expect'] else 'does not')
+    gets = 'gets %s with %s' % (policy, profile)
+    proven = ['%s %s at sign-in risk %s %s' % (probe['role'].replace('_', '-'), probe['user'], probe['risk'], gets if probe['expect'] else 'does not')
               for probe in probes]
     return {'app': app, 'verified': True, 'reason': '; '.join(proven), 'probes': probes}
 
