@@ -31,12 +31,18 @@ RUN_ENV := PATH="$(VENV_BIN):$$PATH" VENV="$(VENV)" \
 
 VENV_STAMP := $(VENV)/.requirements-installed
 
+# awx.awx, which extensions/awx/configure_controller.yml targets, for its checks only: unpacked from the ansible
+# community package on PyPI (the one index CI reaches) into .build/awx, never installed into the venv.
+AWX_ANSIBLE_VERSION ?= 11.13.0
+AWX_COLLECTIONS := $(BUILD)/awx/collections
+AWX_STAMP := $(AWX_COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json
+
 # Test runs record every Graph request and answer body here (one JSONL file per emulator);
 # `make oracle` parses them with Microsoft's SDK models (tests/emulator/oracle.py).
 ORACLE_DIR := $(BUILD)/oracle
 RECORD_ENV := EMULATOR_RECORD_DIR="$(ORACLE_DIR)"
 
-.PHONY: help venv collection unit emulator-tests integration oracle sanity lint docs-check \
+.PHONY: help venv collection awx-collection awx-check unit emulator-tests integration oracle sanity lint docs-check \
 	ee-check molecule test demo bench scale clean distclean
 
 help: ## List the targets
@@ -71,10 +77,23 @@ oracle: venv ## Every Graph body the test runs recorded, parsed with the msgraph
 sanity: venv ## Full ansible-test sanity suite on a copy of the tree, offline
 	VENV="$(VENV)" tools/sanity.sh $(SANITY_ARGS)
 
-lint: venv collection ## ansible-lint (production profile) and antsibull-changelog lint
-	$(RUN_ENV) ansible-lint
+lint: venv collection awx-collection ## ansible-lint (production profile; awx.awx for extensions/awx) and antsibull-changelog lint
+	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH):$(AWX_COLLECTIONS)" ansible-lint
 	$(VENV_BIN)/antsibull-changelog lint
 	$(VENV_BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+awx-collection: $(AWX_STAMP) ## awx.awx from the ansible package on PyPI, unpacked into .build/awx (not installed)
+
+$(AWX_STAMP): | venv
+	rm -rf $(BUILD)/awx && mkdir -p $(BUILD)/awx/download $(AWX_COLLECTIONS)
+	$(VENV_BIN)/pip download --no-deps --quiet --dest $(BUILD)/awx/download ansible==$(AWX_ANSIBLE_VERSION)
+	$(VENV_BIN)/python -c 'import sys, zipfile; wheel = zipfile.ZipFile(sys.argv[1]); \
+		wheel.extractall(sys.argv[2], [n for n in wheel.namelist() if n.startswith("ansible_collections/awx/awx/")])' \
+		$(BUILD)/awx/download/ansible-$(AWX_ANSIBLE_VERSION)-py3-none-any.whl $(AWX_COLLECTIONS)
+	rm -rf $(BUILD)/awx/download
+
+awx-check: venv collection awx-collection ## extensions/awx against awx.awx: every task's arguments through the modules' argument specs
+	$(RUN_ENV) AWX_COLLECTIONS_PATH="$(AWX_COLLECTIONS)" tools/run-pytest.sh tests/awx $(PYTEST_ARGS)
 
 molecule: venv collection ## The role's molecule scenario against the emulator (extensions/molecule)
 	cd extensions && $(RUN_ENV) MOLECULE_NO_LOG=false molecule test -s jit_ai_access
@@ -104,7 +123,7 @@ ee-check: venv ## ansible-builder create for execution-environment.yml into .bui
 
 test: venv ## Everything CI runs, one step after another, then a table of each step's time
 	rm -rf $(ORACLE_DIR)
-	MAKE="$(MAKE)" tools/time-steps.sh unit emulator-tests integration oracle molecule sanity lint docs-check ee-check
+	MAKE="$(MAKE)" tools/time-steps.sh unit emulator-tests integration oracle molecule sanity lint awx-check docs-check ee-check
 
 demo: venv collection ## The seed scenario against the embedded Entra emulator (tools/demo.py)
 	$(RUN_ENV) $(VENV_BIN)/python tools/demo.py
