@@ -113,8 +113,8 @@ def render_markdown(summaries, title='Entra JIT access drift'):
              '| tenant | ok | would change | changed | failed |', '|---|---:|---:|---:|---:|']
     for tenant in model['tenants']:
         totals = tenant['totals']
-        lines.append('| %s | %d | %d | %d | %d |' % (md(tenant['name']), totals['ok'], totals['would_change'], totals['changed'],
-                                                  totals['failed']))
+        counts = (totals['ok'], totals['would_change'], totals['changed'], totals['failed'])
+        lines.append('| %s | %d | %d | %d | %d |' % ((md(tenant['name']),) + counts))
     if model['drift']:
         lines += ['', '**Drift**', '']
         for item in model['drift'][:MARKDOWN_DRIFT_LINES]:
@@ -135,18 +135,18 @@ def render_markdown(summaries, title='Entra JIT access drift'):
 def _bar_chart(model):
     """Inline SVG: one bar per tenant, the number of objects that drifted (would change or changed), labelled."""
     tenants = model['tenants']
-    bar, gap, left, width = 22, 8, 160, 300
+    thickness, gap, left, width = 22, 8, 160, 300
     most = max([t['drift'] for t in tenants] + [1])
-    height = len(tenants) * (bar + gap) + gap
+    height = len(tenants) * (thickness + gap) + gap
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" id="drift-chart" role="img" width="%d" height="%d" '
              'aria-label="Drifted objects per tenant">' % (left + width + 60, height)]
     for index, tenant in enumerate(tenants):
-        top = gap + index * (bar + gap)
+        top = gap + index * (thickness + gap)
         length = round(width * tenant['drift'] / most)
         parts.append('<g class="bar" data-tenant="%s" data-drift="%d">' % (_h(tenant['name']), tenant['drift']))
         parts.append('<text x="%d" y="%d" text-anchor="end" font-size="13">%s</text>' % (left - 8, top + 16, _h(tenant['name'])))
-        parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>' % (left, top, max(length, 1), bar,
-                                                                                    '#e0a800' if tenant['drift'] else '#9c9'))
+        colour = '#e0a800' if tenant['drift'] else '#9c9'
+        parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>' % (left, top, max(length, 1), thickness, colour))
         parts.append('<text x="%d" y="%d" font-size="13">%d</text></g>' % (left + max(length, 1) + 6, top + 16, tenant['drift']))
     parts.append('</svg>')
     return ''.join(parts)

@@ -15,6 +15,7 @@ from tests.integration.harness import GraphAdmin
 from tests.integration.test_drift_summary import fleet, run  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_multi_tenant import recap
 
+
 def column(entry):
     """The matrix column of a summary entry: a failed step names its module, the column its kind."""
     return entry['object'].rpartition('jitaccess.entra.')[2], entry['name']
