@@ -104,6 +104,19 @@ def test_an_upper_case_tenant_id_meets_the_lower_case_lock(emulator, tenant, pla
     assert emulator.requests(tenant.tenant_id) == [] and lock.exists()
 
 
+def test_the_lock_is_named_after_the_tenant_an_awx_azure_credential_names(emulator, tenant, playbook, tmp_path):
+    """AWX's Azure Resource Manager credential sets AZURE_TENANT, not AZURE_TENANT_ID: the lock still names the tenant."""
+    locks = tmp_path / 'locks'
+    lock = plant_lock(locks, tenant.tenant_id.lower(), pid=os.getpid(), host=socket.gethostname(), started='2026-01-01T00:00:00Z')
+    awx_env = dict(AZURE_TENANT=tenant.tenant_id, AZURE_CLIENT_ID=tenant.client_id, AZURE_SECRET=tenant.client_secret,
+                   AZURE_AUTHORITY_HOST=emulator.base_url, ENTRA_GRAPH_ENDPOINT=emulator.base_url, ENTRA_CA_BUNDLE=emulator.ca_path)
+    run = playbook.run_file(PLAYBOOK, role_vars(tenant, locks), env=awx_env)
+    assert run.rc != 0
+    assert 'another jit_ai_access run against %s is in progress' % tenant.tenant_id.lower() in one_line(run.stdout, 'is in progress'), \
+        run.stdout[-3000:]
+    assert emulator.requests(tenant.tenant_id) == [] and lock.exists()
+
+
 def test_the_lock_of_a_killed_run_is_taken_over_with_a_warning(emulator, tenant, playbook, tmp_path):
     locks = tmp_path / 'locks'
     variables = role_vars(tenant, locks)
