@@ -160,7 +160,8 @@ def test_rules_are_added_patched_and_deleted_one_by_one(beta):
     nameless = {"@odata.type": NA + "fqdnFilteringRule", "destinations": openai}
     assert "'name' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", nameless), 400)
     assert "'ruleType' is required" in _error(beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "destinations": openai}), 400)
-    assert beta.patch(f"{rules_path}/{fqdn_id}", {"name": "chatgpt.com", "ruleType": "fqdn", "destinations": openai}).status_code == 204
+    assert beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule", "name": "chatgpt.com", "ruleType": "fqdn",
+                                                  "destinations": openai}).status_code == 204
     patched = beta.patch(f"{rules_path}/{fqdn_id}", {"@odata.type": NA + "fqdnFilteringRule", "name": "chatgpt.com",
                                                      "destinations": openai})
     assert patched.status_code == 204
