@@ -163,6 +163,7 @@ access_package:
       sample: [{group: Allow ChatGPT Access, group_id: 0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11, role: member}]
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -122,6 +122,7 @@ approval:
       sample: pendingApproval
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import ApprovalSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -153,6 +153,7 @@ assignment:
       returned: when a request of the user is waiting
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import AssignmentSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -577,6 +577,7 @@ assignment_policy:
       sample: {enabled: false}
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -98,6 +98,7 @@ assignment_policies:
       type: dict
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import find_package
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote

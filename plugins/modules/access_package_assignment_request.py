@@ -149,6 +149,7 @@ assignment_request:
       type: str
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import AssignmentRequestSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

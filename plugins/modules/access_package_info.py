@@ -83,6 +83,7 @@ access_packages:
       returned: when O(include_resource_roles=true)
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import PACKAGES, find_catalog
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info

@@ -420,6 +420,7 @@ conditional_access_policy:
                application_enforced_restrictions: null, disable_resilience_defaults: null}
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -138,6 +138,7 @@ conditional_access_policies:
       type: dict
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 

@@ -160,6 +160,7 @@ sign_in:
   type: dict
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, run_read
 from ansible_collections.jitaccess.entra.plugins.module_utils._what_if import validate, what_if
 

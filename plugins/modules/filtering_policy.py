@@ -188,6 +188,7 @@ filtering_policy:
           sample: ["*.chatgpt.com", "chatgpt.com"]
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import FilteringPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

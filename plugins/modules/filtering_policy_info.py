@@ -83,6 +83,7 @@ filtering_policies:
       returned: when O(include_rules=true)
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import FilteringPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 

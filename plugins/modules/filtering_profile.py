@@ -199,6 +199,7 @@ filtering_profile:
           type: str
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import FilteringProfileSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 

@@ -100,6 +100,7 @@ filtering_profiles:
       returned: when O(include_policies=true)
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
     ConditionalAccessReferrers, FilteringProfileSpec, baseline_candidates)
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError, run_info

@@ -84,6 +84,7 @@ groups:
       returned: when O(include_owners=true)
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 

@@ -126,6 +126,7 @@ unsupported:
       sample: is disabled; the role enables it
 '''
 
+from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._export import export, messages, read_tenant
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, run_read
 
