@@ -23,7 +23,6 @@ import time
 import uuid
 from urllib.parse import quote, urlencode, urlsplit
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import permission_hint, required_permissions
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import (
     SIGN_IN_SOURCES, CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, check_token_user, tenant_key,
     token_claims, token_identity)
@@ -67,6 +66,10 @@ class GraphError(Exception):
         if self.request_id:
             text += ' (request-id %s)' % self.request_id
         if self.permissions:
+            # Imported only here and on a 403: the permission table is a large file, and converged tasks never need it.
+            from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (  # pylint: disable=import-outside-toplevel
+                permission_hint)
+
             text += '; %s' % permission_hint(self.permissions)
         return text
 
@@ -430,6 +433,9 @@ class GraphClient:
             if status >= 400:
                 error = self._error(response, what)
                 if status == 403:
+                    from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (  # pylint: disable=import-outside-toplevel
+                        required_permissions)
+
                     error.permissions = required_permissions(method, self._graph_path(url))
                 raise error
             if status == 204 or not response.content:
