@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 PROBE = r'''
 import json, sys, zipimport
@@ -42,3 +43,11 @@ def test_without_it_zipimport_compiles_each_source_twice(tmp_path):
     loaded, archive = import_from_zip(tmp_path, 'plain')
     assert loaded['compiled'] == sorted(2 * [os.path.join(archive, 'pkg', '__init__.py'), os.path.join(archive, 'pkg', 'util.py')])
     assert loaded['value'] == 'from the zip'
+
+
+def test_every_module_imports_it_before_any_other_module_util():
+    modules = sorted((Path(__file__).resolve().parents[4] / 'plugins' / 'modules').glob('*.py'))
+    assert modules
+    for module in modules:
+        first = next(line for line in module.read_text().splitlines() if line.startswith('from ansible_collections.'))
+        assert first.startswith('from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once'), module.name
