@@ -93,15 +93,11 @@ options:
 extends_documentation_fragment:
   - jitaccess.entra.auth
   - jitaccess.entra.attributes
+  - jitaccess.entra.gsa_permissions
 notes:
   - Changes take a few minutes to reach the Global Secure Access clients.
   - Graph application permission C(NetworkAccess.ReadWrite.All), or delegated C(NetworkAccessPolicy.ReadWrite.All) for a
-    Global Secure Access Administrator. Microsoft's pages disagree on this - C(networkaccess-networkaccessroot-post-filteringprofiles.md)
-    and C(networkaccess-networkaccessroot-post-filteringpolicies.md) list the application permission, while
-    C(networkaccess-filteringpolicy-post-policyrules.md), C(networkaccess-networkaccessroot-list-filteringpolicies.md),
-    C(networkaccess-filteringprofile-get.md) and C(networkaccess-filteringrule-update.md) say application permissions are
-    not supported. If the tenant refuses the application permission, run the task with a delegated token
-    (O(access_token) or O(auth_source=azure_cli)).
+    Global Secure Access Administrator.
 seealso:
   - name: Graph filteringPolicy resource (beta)
     description: Properties and relationships of a web content filtering policy.

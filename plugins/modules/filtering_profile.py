@@ -106,15 +106,11 @@ options:
 extends_documentation_fragment:
   - jitaccess.entra.auth
   - jitaccess.entra.attributes
+  - jitaccess.entra.gsa_permissions
 notes:
   - A new or changed profile can take 60 to 90 minutes to reach users, because it travels in their access tokens.
   - Graph application permission C(NetworkAccess.ReadWrite.All), or delegated C(NetworkAccessPolicy.ReadWrite.All) for a
-    Global Secure Access Administrator. Microsoft's pages disagree on this - C(networkaccess-networkaccessroot-post-filteringprofiles.md)
-    and C(networkaccess-networkaccessroot-post-filteringpolicies.md) list the application permission, while
-    C(networkaccess-filteringpolicy-post-policyrules.md), C(networkaccess-networkaccessroot-list-filteringpolicies.md),
-    C(networkaccess-filteringprofile-get.md) and C(networkaccess-filteringrule-update.md) say application permissions are
-    not supported. If the tenant refuses the application permission, run the task with a delegated token
-    (O(access_token) or O(auth_source=azure_cli)).
+    Global Secure Access Administrator.
 seealso:
   - name: Graph filteringProfile resource (beta)
     description: Properties and relationships of a security profile.

@@ -39,15 +39,10 @@ options:
 extends_documentation_fragment:
   - jitaccess.entra.auth
   - jitaccess.entra.attributes.info
+  - jitaccess.entra.gsa_permissions
 notes:
   - Graph application permission C(NetworkAccess.Read.All), or delegated C(NetworkAccessPolicy.Read.All) for a
     Global Secure Access Administrator, Security Reader or Global Reader.
-    Microsoft's pages disagree on this - C(networkaccess-networkaccessroot-post-filteringprofiles.md)
-    and C(networkaccess-networkaccessroot-post-filteringpolicies.md) list the application permission, while
-    C(networkaccess-filteringpolicy-post-policyrules.md), C(networkaccess-networkaccessroot-list-filteringpolicies.md),
-    C(networkaccess-filteringprofile-get.md) and C(networkaccess-filteringrule-update.md) say application permissions are
-    not supported. If the tenant refuses the application permission, run the task with a delegated token
-    (O(access_token) or O(auth_source=azure_cli)).
 seealso:
   - module: jitaccess.entra.filtering_profile
 '''
