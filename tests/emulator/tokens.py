@@ -103,11 +103,9 @@ class TokenService:
         return {"ver": "1.0", "account_type": "Managed", "domain_name": domain, "cloud_instance_name": "microsoftonline.com",
                 "cloud_audience_urn": "urn:federation:MicrosoftOnline"}
 
-    def token(self, state, tenant_segment, form):
-        """Handle a token request for ``state``; returns ``(body, identity_label)`` or raises :class:`TokenError`."""
-        grant = form.get("grant_type")
-        if not grant:
-            raise _missing("grant_type")
+    @staticmethod
+    def _client_app(state, form):
+        """The app registration ``client_id`` names; Entra answers AADSTS700016 for one the tenant does not have."""
         client_id = form.get("client_id")
         if not client_id:
             raise _missing("client_id")
@@ -118,6 +116,14 @@ class TokenService:
                              "This can happen if the application has not been installed by the administrator of the tenant "
                              "or consented to by any user in the tenant. You may have sent your authentication request to "
                              "the wrong tenant.")
+        return app
+
+    def token(self, state, tenant_segment, form):
+        """Handle a token request for ``state``; returns ``(body, identity_label)`` or raises :class:`TokenError`."""
+        grant = form.get("grant_type")
+        if not grant:
+            raise _missing("grant_type")
+        app = self._client_app(state, form)
         if grant == "client_credentials":
             self._authenticate_client(state, tenant_segment, app, form, required=True)
             resource = self._app_resource(state, form.get("scope"))
@@ -137,13 +143,7 @@ class TokenService:
     # -- device authorization grant (docs/identity-platform/v2-oauth2-device-code.md) ------------------------------
     def device_authorization(self, state, form):
         """The /devicecode answer: a device code for the client to poll with and a user code for the person."""
-        client_id = form.get("client_id")
-        if not client_id:
-            raise _missing("client_id")
-        app = state.apps.get(client_id.lower())
-        if app is None:
-            raise TokenError(400, "unauthorized_client", 700016,
-                             f"Application with identifier '{client_id}' was not found in the directory '{state.display_name}'.")
+        app = self._client_app(state, form)
         if not app["public_client"]:
             # Assumption: an app that is not a public client cannot start the flow (the docs require "Allow public client flows").
             raise TokenError(400, "invalid_client", 7000218,
