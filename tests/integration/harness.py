@@ -191,3 +191,15 @@ class GraphAdmin:
 
     def groups_named(self, name):
         return self.call('GET', "/groups?$filter=displayName eq '%s'" % name.replace("'", "''"))['value']
+
+    def add_member(self, group_name, upn):
+        """Add ``upn`` to the group named ``group_name`` as a static member (drift a JIT group must not have)."""
+        group = self.groups_named(group_name)[0]
+        user = self.call('GET', '/users/%s' % upn, expect=200)
+        self.call('POST', '/groups/%s/members/$ref' % group['id'],
+                  {'@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/' + user['id']}, expect=204)
+
+    def disable_first_conditional_access_policy(self):
+        """Turn the tenant's first Conditional Access policy off, as an admin in the portal might."""
+        policy = self.call('GET', '/identity/conditionalAccess/policies', api='beta')['value'][0]
+        self.call('PATCH', '/identity/conditionalAccess/policies/%s' % policy['id'], {'state': 'disabled'}, api='beta', expect=204)

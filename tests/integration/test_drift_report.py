@@ -105,14 +105,9 @@ def test_report_of_a_three_tenant_drift_run_read_back_from_chromium(emulator, fl
     assert (reports / 'drift-report.md').read_text().splitlines()[2] == '**0 of 3 tenants drifted**'
 
     # Drift in tenant0 (a stray member) and tenant1 (CA policy disabled); tenant2 cannot read access packages.
-    admin = GraphAdmin(emulator, tenants[names[0]])
-    group = admin.groups_named('Allow ChatGPT Access')[0]
-    sarah = tenants[names[0]].users[next(upn for upn in tenants[names[0]].users if upn.startswith('sarah.jones@'))]['id']
-    admin.call('POST', '/groups/%s/members/$ref' % group['id'], {'@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/' + sarah},
-               expect=204)
-    admin = GraphAdmin(emulator, tenants[names[1]])
-    policy = admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value'][0]
-    admin.call('PATCH', '/identity/conditionalAccess/policies/%s' % policy['id'], {'state': 'disabled'}, api='beta', expect=204)
+    GraphAdmin(emulator, tenants[names[0]]).add_member(
+        'Allow ChatGPT Access', next(upn for upn in tenants[names[0]].users if upn.startswith('sarah.jones@')))
+    GraphAdmin(emulator, tenants[names[1]]).disable_first_conditional_access_policy()
     emulator.inject('status', tenant=tenants[names[2]].tenant_id, method='GET', path='/accessPackages', status=403,
                     code='Authorization_RequestDenied')
 

@@ -55,14 +55,9 @@ def test_drift_in_three_tenants_is_reported_there_only_and_fixed(emulator, fleet
 
     names = list(tenants)
     # A stray static member, a disabled CA policy, an unlinked Baseline policy: one kind of drift per tenant.
-    admin = GraphAdmin(emulator, tenants[names[0]])
-    group = admin.groups_named('Allow ChatGPT Access')[0]
-    sarah = tenants[names[0]].users[next(upn for upn in tenants[names[0]].users if upn.startswith('sarah.jones@'))]['id']
-    admin.call('POST', '/groups/%s/members/$ref' % group['id'], {'@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/' + sarah},
-               expect=204)
-    admin = GraphAdmin(emulator, tenants[names[1]])
-    policy = admin.call('GET', '/identity/conditionalAccess/policies', api='beta')['value'][0]
-    admin.call('PATCH', '/identity/conditionalAccess/policies/%s' % policy['id'], {'state': 'disabled'}, api='beta', expect=204)
+    GraphAdmin(emulator, tenants[names[0]]).add_member(
+        'Allow ChatGPT Access', next(upn for upn in tenants[names[0]].users if upn.startswith('sarah.jones@')))
+    GraphAdmin(emulator, tenants[names[1]]).disable_first_conditional_access_policy()
     admin = GraphAdmin(emulator, tenants[names[2]])
     baseline = next(p for p in admin.call('GET', '/networkAccess/filteringProfiles?$expand=policies($expand=policy)', api='beta')['value']
                     if p['priority'] == 65000)
