@@ -68,6 +68,22 @@ def derived_names(name):
     return {option: pattern % name for option, pattern in NAME_PATTERNS}
 
 
+def _unformat(pattern, value):
+    """The ``%s`` part of ``value`` when it has the pattern's shape, else None."""
+    prefix, suffix = pattern.split('%s')
+    if value and len(value) > len(prefix) + len(suffix) and value.startswith(prefix) and value.endswith(suffix):
+        return value[len(prefix):len(value) - len(suffix)]
+    return None
+
+
+def app_name(names, rule_name):
+    """The app name from which the role derives most of ``names`` (option -> object name), the reverse of
+    derived_names; the allow rule's name wins a tie, since the role names that rule after the app."""
+    candidates = [rule_name] + [_unformat(pattern, names.get(option)) for option, pattern in NAME_PATTERNS]
+    candidates = [candidate for candidate in candidates if candidate]
+    return max(candidates, key=candidates.count)
+
+
 def derived_descriptions(name, names):
     """The descriptions the role writes, from the app's final object names."""
     return {
@@ -85,8 +101,10 @@ def derived_descriptions(name, names):
 PROFILE_PRIORITY_STEP = 100
 
 
-def app_default_priority(defaults, position):
-    """``defaults`` with the profile priority the app at ``position`` (from 0) of jit_ai_access_apps gets by default."""
+def app_defaults(builtin, overrides, position):
+    """What the app at ``position`` (from 0) of jit_ai_access_apps gets where its entry sets nothing: ``overrides``
+    (jit_ai_access_app_defaults) over ``builtin`` (the role's built-in app settings) key by key, and its profile priority."""
+    defaults = dict(builtin or {}, **(overrides or {}))
     base = defaults.get('profile_priority')
     if not isinstance(base, int) or isinstance(base, bool):
         return defaults
@@ -200,14 +218,13 @@ def plan_apps(apps, overrides, builtin, state='present', block_policy_name=None,
         problems.append('jit_ai_access_app_defaults may set only %s (got %s)' % (
             ', '.join(APP_SETTINGS), ', '.join(unknown) if unknown else repr(overrides)))
         overrides = {}
-    defaults = dict(builtin or {}, **overrides)
     settled, seen = [], {}
     for number, app in enumerate(apps, 1):
         if not isinstance(app, dict) or not isinstance(app.get('name'), str):
             problems.append('jit_ai_access_apps[%d]: every app needs a name (got %r)' % (number, app))
             continue
         where = 'jit_ai_access_apps[%s]' % (app['name'] if len(app['name']) <= 40 else app['name'][:37] + '...')
-        settings = app_settings(app, app_default_priority(defaults, number - 1))
+        settings = app_settings(app, app_defaults(builtin, overrides, number - 1))
         problems.extend(_app_problems(where, settings, present))
         for option in ('name',) + UNIQUE_NAMES:
             key = (option if option == 'name' else NAMES[option][0], str(settings.get(option)).lower())
