@@ -1,6 +1,7 @@
-"""Export of a tenant set up by hand (raw Graph calls, as the portal makes them) into jit_ai_access variables: the role
-applied with them changes nothing; objects outside the role's model are warnings; export.yml writes one file per
-tenant of an inventory and compare.yml shows the variables that differ."""
+"""Export of a tenant set up by hand (raw Graph calls, as the portal makes them) into jit_ai_access variables: the module
+returns the tenant's snapshot, the role_variables filter maps it with the role's own defaults, and the role applied with
+the result changes nothing; objects outside the role's model are warnings; export.yml writes one file per tenant of an
+inventory (from the role's files as they are) and compare.yml shows the variables that differ."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.jitaccess.entra.plugins.filter.role_variables import FilterModule
 from tests.emulator.graph import entitlement
 from tests.integration.harness import REPO, GraphAdmin, run_module
 
@@ -19,6 +21,16 @@ EM = '/identityGovernance/entitlementManagement'
 NS = '#microsoft.graph.networkaccess.'
 GSA_INTERNET = '5dc48733-b5df-475c-a49b-fa307ef00853'
 RULE_TYPES = {'webCategory': ('webCategoryFilteringRule', 'webCategory', 'name'), 'fqdn': ('fqdnFilteringRule', 'fqdn', 'value')}
+
+
+ROLE = REPO / 'roles' / 'jit_ai_access'
+
+
+def role_variables(exported):
+    """The filter applied to the module's snapshot with the role's files as they are written, as export.yml does."""
+    builtin = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())['jit_ai_access_app_builtin']
+    defaults = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
+    return FilterModule().filters()['role_variables'](exported['snapshot'], builtin, defaults)
 
 
 def environment(emulator, tenant):
@@ -144,11 +156,12 @@ def test_round_trip_of_a_tenant_set_up_by_hand(emulator, tenant, auth, playbook,
     emulator.clear_log()
     exported = run_module('jit_ai_access_export', auth)
     assert exported['changed'] is False and emulator.writes(tenant.tenant_id) == []
-    assert exported['vars'] == dict(BLOCK_VARS, jit_ai_access_apps=[chatgpt_entry(tenant)])
+    exported_vars = role_variables(exported)
+    assert exported_vars == dict(BLOCK_VARS, jit_ai_access_apps=[chatgpt_entry(tenant)])
     assert exported['unmatched'] == [] and exported['unsupported'] == [] and exported['warnings'] == []
 
     vars_file = tmp_path / 'exported.yml'
-    vars_file.write_text(yaml.safe_dump(exported['vars'], sort_keys=False))
+    vars_file.write_text(yaml.safe_dump(exported_vars, sort_keys=False))
     variables = yaml.safe_load(vars_file.read_text())
     checked = playbook.run_file('playbooks/jit_ai_access.yml', variables, check=True, diff=True, env=environment(emulator, tenant))
     assert checked.rc == 0, checked.stdout[-4000:] + checked.stderr[-2000:]
@@ -163,7 +176,7 @@ def test_two_apps_and_a_hand_made_extra_policy(emulator, tenant, auth):
     second = portal.admin.call('POST', EM + '/catalogs', {'displayName': 'HR tools'}, expect=201)
 
     exported = run_module('jit_ai_access_export', auth)
-    apps = exported['vars']['jit_ai_access_apps']
+    apps = role_variables(exported)['jit_ai_access_apps']
     assert [app['name'] for app in apps] == ['ChatGPT', 'Claude']
     assert apps[0] == chatgpt_entry(tenant)
     assert apps[1]['group_name'] == 'Claude users' and apps[1]['profile_priority'] == 310 and apps[1]['expiration'] == {'hours': 8}
@@ -194,7 +207,7 @@ def test_what_the_role_cannot_carry_is_reported(emulator, tenant, auth):
         api='beta', expect=201)
 
     exported = run_module('jit_ai_access_export', auth)
-    assert exported['vars']['jit_ai_access_apps'] == [chatgpt_entry(tenant)]
+    assert role_variables(exported)['jit_ai_access_apps'] == [chatgpt_entry(tenant)]
     assert exported['unmatched'] == [{
         'type': 'conditional_access_policy', 'name': 'Everyone gets ChatGPT', 'id': ca['id'],
         'reason': "hands out security profile 'ChatGPT profile', which 'ChatGPT for JIT users' hands out already; "
@@ -213,20 +226,29 @@ def two_tenants(emulator):
     return {'contoso': first, 'fabrikam': second}
 
 
-def test_export_playbook_writes_one_file_per_tenant_and_compare_shows_the_differences(emulator, two_tenants, tmp_path, collections):
+def inventory_environment(emulator, tenants, tmp_path, collections):
+    """inventory.yml in ``tmp_path`` with one host per tenant, and the environment ansible-playbook runs in."""
     inventory = {'tenants': {'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable},
                              'hosts': {name: {'entra_tenant_id': t.tenant_id, 'entra_client_id': t.client_id,
-                                              'entra_client_secret': t.client_secret} for name, t in two_tenants.items()}}}
+                                              'entra_client_secret': t.client_secret} for name, t in tenants.items()}}}
     (tmp_path / 'inventory.yml').write_text(yaml.safe_dump(inventory))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
-               AZURE_AUTHORITY_HOST=emulator.base_url, ENTRA_GRAPH_ENDPOINT=emulator.base_url, ENTRA_CA_BUNDLE=emulator.ca_path,
-               ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
+                AZURE_AUTHORITY_HOST=emulator.base_url, ENTRA_GRAPH_ENDPOINT=emulator.base_url, ENTRA_CA_BUNDLE=emulator.ca_path,
+                ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+
+
+def ansible_playbook(cwd, env, *arguments):
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')] + list(arguments)
+    process = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    return process.stdout
+
+
+def test_export_playbook_writes_one_file_per_tenant_and_compare_shows_the_differences(emulator, two_tenants, tmp_path, collections):
+    env = inventory_environment(emulator, two_tenants, tmp_path, collections)
 
     def playbook(*arguments):
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')] + list(arguments)
-        process = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
-        assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-        return process.stdout
+        return ansible_playbook(tmp_path, env, *arguments)
 
     emulator.clear_log()
     playbook('-i', 'inventory.yml', str(REPO / 'playbooks/export.yml'), '--forks', '2', '-e', 'export_dir=out')
@@ -253,3 +275,29 @@ def test_export_playbook_writes_one_file_per_tenant_and_compare_shows_the_differ
         'jit_ai_access_apps[ChatGPT].group_name': ('ChatGPT users', 'ChatGPT JIT'),
         'jit_ai_access_apps[ChatGPT].profile_description': ('For ChatGPT users', 'For ChatGPT JIT'),
     }
+
+
+def test_the_export_follows_the_role_files_without_a_copy_of_their_defaults(emulator, tenant, tmp_path, collections):
+    """export.yml reads the role's defaults from the role beside it: the same tenant, exported beside a role whose
+    defaults are what the tenant has, needs none of the variables it needed with the shipped role."""
+    chatgpt_tenant(emulator, tenant)
+    env = inventory_environment(emulator, {'contoso': tenant}, tmp_path, collections)
+    tree = tmp_path / 'tree'
+    (tree / 'playbooks').mkdir(parents=True)
+    (tree / 'playbooks' / 'export.yml').write_text((REPO / 'playbooks' / 'export.yml').read_text())
+    role_vars = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())
+    role_vars['jit_ai_access_app_builtin'].update(expiration={'hours': 4}, sign_in_risk_levels=[])
+    defaults = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
+    defaults.update(jit_ai_access_catalog_name='AI tools', jit_ai_access_app_defaults={'link_priority': 150, 'profile_priority': 300})
+    for name, content in (('vars', role_vars), ('defaults', defaults)):
+        (tree / 'roles' / 'jit_ai_access' / name).mkdir(parents=True)
+        (tree / 'roles' / 'jit_ai_access' / name / 'main.yml').write_text(yaml.safe_dump(content, sort_keys=False))
+
+    ansible_playbook(tmp_path, env, '-i', 'inventory.yml', str(tree / 'playbooks' / 'export.yml'), '-e', 'export_dir=out')
+    exported = yaml.safe_load((tmp_path / 'out' / 'contoso.yml').read_text())
+    entry = chatgpt_entry(tenant)
+    for key in ('expiration', 'sign_in_risk_levels', 'link_priority', 'profile_priority'):
+        del entry[key]
+    expected = dict(BLOCK_VARS, jit_ai_access_apps=[entry])
+    del expected['jit_ai_access_catalog_name']
+    assert exported == expected

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.jitaccess.entra.plugins.module_utils import _export as export
 from ansible_collections.jitaccess.entra.plugins.module_utils._role_model import app_settings, plan_apps
 
 ROLE = Path(__file__).resolve().parents[4] / 'roles' / 'jit_ai_access'
-BUILTIN = export.app_defaults(['it.approvals@contoso.com'])
+BUILTIN = yaml.safe_load((ROLE / 'vars' / 'main.yml').read_text())['jit_ai_access_app_builtin']
+BUILTIN['approval']['stages'][0]['fallback_approvers']['users'] = ['it.approvals@contoso.com']
 CHATGPT = {'name': 'ChatGPT', 'fqdns': ['chatgpt.com']}
 
 
