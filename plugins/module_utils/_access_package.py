@@ -22,7 +22,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement impor
     names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
+    Children, Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
 ROLES = ('member', 'owner')
 # A package is read with its catalog and its role scopes: one read shows all the module compares.
@@ -253,3 +253,29 @@ class AccessPackageSpec(ResourceSpec):
         if active:
             raise ResourceError('access package %r has %d active assignment(s); Entra refuses to delete a package with '
                                 'assignments: remove them (or let them expire) first' % (obj.get('displayName'), len(active)))
+
+
+# ---- access_package_info: the listing --------------------------------------------------------------------------------
+
+class AccessPackageInfoSpec(InfoSpec, AccessPackageSpec):
+    plural = 'access_packages'
+    filters = dict(
+        catalog=dict(type='str'),
+        include_resource_roles=dict(type='bool', default=False),
+    )
+
+    # ---- the query -----------------------------------------------------------------------------------------------
+
+    def select(self, ctx):
+        """The package with the id (when in the catalog), else those with the name (in it), else every package (in it)."""
+        ctx.catalog = find_catalog(ctx, ctx.params['catalog']) if ctx.params.get('catalog') else None
+        if ctx.params.get('catalog') and ctx.catalog is None:
+            return []
+        if ctx.params.get('id'):
+            found = self.get(ctx, ctx.params['id'])
+            in_catalog = found and (ctx.catalog is None or found['catalog']['id'] == ctx.catalog['id'])
+            return [found] if in_catalog else []
+        if ctx.params.get('display_name'):
+            return self.find_by_name(ctx, ctx.params['display_name'])
+        packages = ctx.client.list(PACKAGES, params={'$expand': 'catalog'}, action='listing access packages')
+        return [p for p in packages if ctx.catalog is None or p['catalog']['id'] == ctx.catalog['id']]

@@ -23,7 +23,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement impor
     POLICIES, active_assignments, canonical_datetime, duration_from, duration_seconds, find_package, format_duration, names_object)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier, check_name)
+    Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, assume_created_earlier, check_name)
 
 GRAPH = '#microsoft.graph.'
 MAX_STAGES = 3
@@ -890,3 +890,34 @@ class AssignmentPolicySpec(ResourceSpec):
         if active:
             raise ResourceError('assignment policy %r has %d active assignment(s); Entra refuses to delete it until they '
                                 'are removed or expire' % (obj.get('displayName'), len(active)))
+
+
+# ---- access_package_assignment_policy_info: the listing --------------------------------------------------------------
+
+class AssignmentPolicyInfoSpec(InfoSpec, AssignmentPolicySpec):
+    plural = 'assignment_policies'
+    filters = dict(
+        access_package=dict(type='str'),
+        catalog=dict(type='str'),
+    )
+
+    def validate(self, params):
+        """Nothing to check: every filter is optional."""
+
+    # ---- the query -----------------------------------------------------------------------------------------------
+
+    def select(self, ctx):
+        """The policy with the id, else those with the name, else every policy; of the package when one is named."""
+        if ctx.params.get('id'):
+            found = self.get(ctx, ctx.params['id'])
+            return [found] if found else []
+        package = None
+        if ctx.params.get('access_package'):
+            package = find_package(ctx, ctx.params['access_package'], ctx.params.get('catalog'))
+            if package is None:
+                return []
+        params = {'$expand': self.expand}
+        if ctx.params.get('display_name'):
+            params['$filter'] = 'displayName eq %s' % odata_quote(ctx.params['display_name'])
+        policies = ctx.client.list(self.path, params=params, action='listing assignment policies')
+        return [p for p in policies if package is None or (p.get('accessPackage') or {}).get('id') == package['id']]

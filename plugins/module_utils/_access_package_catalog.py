@@ -10,7 +10,7 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import CATALOGS
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceError, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceError, ResourceSpec, ValidationError
 
 
 class CatalogSpec(ResourceSpec):
@@ -57,3 +57,9 @@ class CatalogSpec(ResourceSpec):
         if packages:
             raise ResourceError('catalog %r still holds %d access package(s) (%s); delete them first' % (
                 obj.get('displayName'), len(packages), ', '.join(sorted(p['displayName'] for p in packages))))
+
+
+# ---- access_package_catalog_info: the listing ------------------------------------------------------------------------
+
+class CatalogInfoSpec(InfoSpec, CatalogSpec):
+    plural = 'catalogs'

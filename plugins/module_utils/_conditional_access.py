@@ -18,7 +18,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._compare import sa
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names, is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import match_named
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Field, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
+    Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
 
 POLICY_STATES = {'enabled': 'enabled', 'disabled': 'disabled', 'report_only': 'enabledForReportingButNotEnforced'}
 RISK_LEVELS = ('low', 'medium', 'high', 'hidden', 'none')
@@ -663,3 +663,9 @@ class ConditionalAccessPolicySpec(ResourceSpec):
         body = self._body(after, self._changed(before, after), obj)
         ctx.client.patch(self.item_path(obj['id']), body, api=self.api,
                          action='updating conditional access policy %r' % after.get('display_name'))
+
+
+# ---- conditional_access_policy_info: the listing ---------------------------------------------------------------------
+
+class ConditionalAccessPolicyInfoSpec(InfoSpec, ConditionalAccessPolicySpec):
+    plural = 'conditional_access_policies'

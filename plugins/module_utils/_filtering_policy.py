@@ -18,7 +18,8 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Field, ResourceError, ResourceSpec, ValidationError, check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
+    Children, Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, check_name)
 
 NS = '#microsoft.graph.networkaccess.'
 POLICIES_PATH = '/networkAccess/filteringPolicies'
@@ -289,3 +290,20 @@ def resolve_filtering_policy(ctx, reference, option, policies=None):
         raise ValidationError(option, reference, 'no filtering policy has this %s' % ('id' if is_guid(reference) else 'name'))
     ctx.client.remember(found['id'])
     return found
+
+
+# ---- filtering_policy_info: the listing ------------------------------------------------------------------------------
+
+class FilteringPolicyInfoSpec(InfoSpec, FilteringPolicySpec):
+    plural = 'filtering_policies'
+    filters = dict(
+        include_rules=dict(type='bool', default=True),
+    )
+
+    def validate(self, params):
+        """Nothing beyond the name, which the lifecycle checks: rules are no option of the listing."""
+
+    # ---- the query -----------------------------------------------------------------------------------------------
+
+    def listing(self, ctx):
+        return self.list_all(ctx)

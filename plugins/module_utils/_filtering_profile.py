@@ -17,7 +17,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._directory import 
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
     NS, POLICIES_PATH, NetworkAccessSpec, match_named)
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, ResourceError, ValidationError, assume_created_earlier, check_name)
+    Children, Field, InfoSpec, ResourceError, ValidationError, assume_created_earlier, check_name)
 
 PROFILES_PATH = '/networkAccess/filteringProfiles'
 LINK_TYPE = NS + 'filteringPolicyLink'
@@ -294,3 +294,25 @@ def resolve_filtering_profile(ctx, reference, option):
         raise ValidationError(option, reference, 'no security profile has this %s' % ('id' if is_guid(reference) else 'name'))
     ctx.client.remember(found['id'])
     return found
+
+
+# ---- filtering_profile_info: the listing -----------------------------------------------------------------------------
+
+class FilteringProfileInfoSpec(InfoSpec, FilteringProfileSpec):
+    plural = 'filtering_profiles'
+    fields = FilteringProfileSpec.fields + (ConditionalAccessReferrers('conditional_access_policies', 'conditionalAccessPolicies'),)
+    filters = dict(
+        baseline=dict(type='bool', default=False),
+        include_policies=dict(type='bool', default=True),
+    )
+
+    def validate(self, params):
+        for option in ('name', 'id'):
+            if params['baseline'] and params.get(option):
+                raise ValidationError(option, params[option], 'cannot be combined with baseline=true')
+
+    # ---- the query -----------------------------------------------------------------------------------------------
+
+    def listing(self, ctx):
+        profiles = self.list_all(ctx)
+        return baseline_candidates(profiles) if ctx.params['baseline'] else profiles

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceSpec, ValidationError
 
 # Entra rejects these in mailNickname, and anything but printable ASCII.
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
@@ -87,3 +87,13 @@ class GroupSpec(ResourceSpec):
         body = super().create_body(ctx, after)
         body.update(mailEnabled=False, securityEnabled=True)
         return body
+
+
+# ---- group_info: the listing -----------------------------------------------------------------------------------------
+
+class GroupInfoSpec(InfoSpec, GroupSpec):
+    plural = 'groups'
+    filters = dict(
+        include_members=dict(type='bool', default=False),
+        include_owners=dict(type='bool', default=False),
+    )

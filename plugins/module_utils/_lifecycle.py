@@ -32,6 +32,7 @@ GUID = re.compile(r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 REQUIRED_LIBS = (('azure.identity', 'azure-identity'),)
 # The oldest Python the modules run on (the controller's ansible-core may accept older ones for other modules).
 MIN_PYTHON = (3, 11)
+STATE_OPTION = dict(type='str', default='present', choices=['present', 'absent'])
 
 
 class ValidationError(Exception):
@@ -237,7 +238,6 @@ class ResourceSpec:
     mutually_exclusive = ()
     required_one_of = ()
     info_filters = ()  # options of the _info module that narrow the listing
-    has_state = True  # False for action-like modules (a decision, not an object), which take no state option
     id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
 
     # ---- input ---------------------------------------------------------------------------------------------
@@ -409,11 +409,12 @@ class ResourceSpec:
         return ['id', self.name_option] + [key for key in wanted if key not in ('id', self.name_option)]
 
 
-def build_module(spec, info=False):
+def build_module(spec, state=True):
+    """The module of ``spec``: the connection options, the spec's own, and (``state``) present/absent."""
     argument_spec = dict(AUTH_ARGSPEC)
     argument_spec.update(spec.argument_spec)
-    if not info and spec.has_state:
-        argument_spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
+    if state:
+        argument_spec['state'] = dict(STATE_OPTION)
     return AnsibleModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
@@ -430,17 +431,17 @@ def _check_libraries(module, connection):
             module.fail_json(msg=missing_required_lib(dist))
 
 
-def _session(module, spec):
-    """Validate input and the connection options; returns (context, connection) or fails before any call."""
+def _session(module, checks):
+    """Validate input (each of ``checks`` takes the parameters) and the connection options; returns (context,
+    connection) or fails before any call."""
     if sys.version_info < MIN_PYTHON:
         module.fail_json(msg='jitaccess.entra modules need Python %s or newer on the host that runs them; this is Python %s (%s). '
                              'Set ansible_python_interpreter to a newer Python' % (
                                  '.'.join(map(str, MIN_PYTHON)), '.'.join(map(str, sys.version_info[:3])), sys.executable))
     ctx = Context(module)
     try:
-        spec.validate_ids(module.params)
-        spec.validate_fields(module.params)
-        spec.validate(module.params)
+        for check in checks:
+            check(module.params)
         connection = Connection(module.params)
     except (ValidationError, ConfigError) as exc:
         module.fail_json(msg=str(exc))
@@ -458,19 +459,7 @@ def _fail(module, exc, client):
 
 def run_resource(spec):
     """Entry point of a resource module: converge one object and exit once."""
-    module = build_module(spec)
-    ctx, connection = _session(module, spec)
-    client = None
-    try:
-        with GraphClient(connection) as client:
-            ctx.client = client
-            result = _converge(ctx, spec)
-    except (GraphError, ResourceError, ValidationError) as exc:
-        _fail(module, exc, client)
-    summary = client.retry_summary()
-    if summary:
-        module.warn(summary)
-    module.exit_json(**result)
+    _run(build_module(spec), _resource_checks(spec), lambda ctx: _converge(ctx, spec))
 
 
 def _converge(ctx, spec):
@@ -542,29 +531,109 @@ def _age_order(obj):
     return created.replace(tzinfo=created.tzinfo or datetime.timezone.utc), str(obj.get('id')).lower()
 
 
-def run_read(spec, read):
-    """Entry point of a read-only module: ``read(ctx)`` returns the result keys; changed is false unless ``read`` says
-    otherwise (a check module that was asked to fix what it found)."""
-    module = build_module(spec, info=True)
-    ctx, connection = _session(module, spec)
+# ---- the way out every module shares, and the entry points of actions and readings ----------------------------------
+
+def _run(module, checks, work, report_retries=True):
+    """The one way out: validate (``checks``), open the Graph session, ``work(ctx)`` -> the result keys, exit once.
+
+    A Graph, resource or validation error fails the module, with the retries it took; ``report_retries`` also warns
+    of them when the work succeeds."""
+    ctx, connection = _session(module, checks)
     client = None
     try:
         with GraphClient(connection) as client:
             ctx.client = client
-            result = read(ctx)
+            result = work(ctx)
     except (GraphError, ResourceError, ValidationError) as exc:
         _fail(module, exc, client)
-    module.exit_json(**dict({'changed': False}, **result))
+    summary = client.retry_summary() if report_retries else None
+    if summary:
+        module.warn(summary)
+    module.exit_json(**result)
 
 
-def run_info(spec, plural, select, extra=None):
-    """Entry point of an _info module: ``select(ctx)`` returns the matching Graph objects; each becomes a view.
+def _resource_checks(spec):
+    return spec.validate_ids, spec.validate_fields, spec.validate
 
-    ``extra(ctx)``, when given, returns further result keys (a second listing that belongs with the first)."""
+
+class ActionSpec:
+    """Declarative description of something a module does rather than keeps: a request, a decision. The run looks for
+    it (``find``) and does it once unless it is done (``act``); there is no object to plan, compare or race to create.
+    """
+
+    noun = None  # return key and the word used in messages, e.g. 'approval'
+    argument_spec = {}  # state included when the action can be undone
+    mutually_exclusive = ()
+    required_one_of = ()
+    diff_keys = ()  # what the diff shows of the result
+
+    def validate(self, params):
+        """Pure input rules; raise ValidationError. Runs before any network call."""
+
+    def find(self, ctx):
+        """The request or decision this action would make, when it exists already; None when there is none."""
+        raise NotImplementedError
+
+    def act(self, ctx, found):
+        """Do what the parameters ask unless ``found`` shows it done (in check mode: predict it, write nothing); returns
+        the result keys, ``result()`` shapes them."""
+        raise NotImplementedError
+
+    def result(self, changed, before, after, keys=None):
+        """``changed``, ``after`` under the noun, and the diff of ``keys`` (``diff_keys`` unless given)."""
+        keys = self.diff_keys if keys is None else keys
+        return {'changed': changed, self.noun: after, 'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
+
+
+def run_action(spec):
+    """Entry point of an action module (a request, a decision): find it, act once, exit once."""
+    _run(build_module(spec, state=False), (spec.validate,), lambda ctx: spec.act(ctx, spec.find(ctx)))
+
+
+def run_read(spec, read):
+    """Entry point of a read-only module: ``read(ctx)`` returns the result keys; changed is false unless ``read`` says
+    otherwise (a check module that was asked to fix what it found)."""
+    _run(build_module(spec, state=False), _resource_checks(spec), lambda ctx: dict({'changed': False}, **read(ctx)),
+         report_retries=False)
+
+
+class InfoSpec:
+    """Mixed in before a resource spec, makes the spec of its _info module: the listing's options (all optional), its
+    result key (``plural``) and the query they make (``select``)."""
+
+    plural = None  # the result key, e.g. 'groups'
+    filters = {}  # options beyond the id and the name: what narrows the listing, what each result includes
+    required_one_of = ()
+
+    @property
+    def argument_spec(self):
+        """The id and the name, which ``select`` reads, and the filters."""
+        return dict({'id': dict(type='str'), self.name_option: dict(type='str')}, **self.filters)
+
+    def select(self, ctx):
+        """The Graph objects the options match: the one with the id, else those with the name, else the listing."""
+        if ctx.params.get('id'):
+            found = self.get(ctx, ctx.params['id'])
+            return [found] if found else []
+        if ctx.params.get(self.name_option):
+            return self.find_by_name(ctx, ctx.params[self.name_option])
+        return self.listing(ctx)
+
+    def listing(self, ctx):
+        """Every object of the type (narrowed by the filters Graph applies, where the spec adds some)."""
+        return ctx.client.list(self.path, api=self.api, action='listing %s' % self.plural.replace('_', ' '))
+
+    def extra(self, ctx):  # pylint: disable=unused-argument
+        """Further result keys: a second listing that belongs with the first (after ``select``)."""
+        return {}
+
+
+def run_info(spec):
+    """Entry point of an _info module: each object ``spec.select(ctx)`` returns as a view under ``spec.plural``, with
+    the relations its include_* options ask for, and the keys ``spec.extra(ctx)`` adds."""
     def read(ctx):
-        objects = select(ctx)
+        objects = spec.select(ctx)
         wanted_relations = [relation.option for relation in spec.relations if ctx.params.get('include_' + relation.option)]
         items = [spec.view(ctx, obj, relations=wanted_relations) for obj in objects]
-        more = extra(ctx) if extra else {}
-        return dict(more, **{plural: items})
+        return dict(spec.extra(ctx), **{spec.plural: items})
     run_read(spec, read)

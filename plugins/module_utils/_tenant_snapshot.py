@@ -10,8 +10,8 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import assignment_view, list_assignments
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import assignment_view, list_assignments
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import FIELDS as CA_FIELDS

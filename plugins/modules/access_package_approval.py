@@ -123,12 +123,12 @@ approval:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import ApprovalSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_approval import ApprovalSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_action
 
 
 def main():
-    run_resource(ApprovalSpec())
+    run_action(ApprovalSpec())
 
 
 if __name__ == '__main__':

@@ -154,7 +154,7 @@ assignment:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import AssignmentSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import AssignmentSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
 
 

@@ -139,13 +139,12 @@ requests:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import AssignmentInfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import AssignmentInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
 def main():
-    spec = AssignmentInfoSpec()
-    run_info(spec, 'assignments', spec.select, extra=spec.pending_requests)
+    run_info(AssignmentInfoSpec())
 
 
 if __name__ == '__main__':

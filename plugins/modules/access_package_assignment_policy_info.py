@@ -99,44 +99,12 @@ assignment_policies:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import find_package
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicyInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class AssignmentPolicyInfoSpec(AssignmentPolicySpec):
-    argument_spec = dict(
-        display_name=dict(type='str'),
-        id=dict(type='str'),
-        access_package=dict(type='str'),
-        catalog=dict(type='str'),
-    )
-    required_one_of = ()
-
-    def validate(self, params):
-        """Nothing to check: every filter is optional."""
-
-
-def select(ctx):
-    spec = AssignmentPolicyInfoSpec()
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        return [found] if found else []
-    package = None
-    if ctx.params.get('access_package'):
-        package = find_package(ctx, ctx.params['access_package'], ctx.params.get('catalog'))
-        if package is None:
-            return []
-    params = {'$expand': spec.expand}
-    if ctx.params.get('display_name'):
-        params['$filter'] = 'displayName eq %s' % odata_quote(ctx.params['display_name'])
-    policies = ctx.client.list(spec.path, params=params, action='listing assignment policies')
-    return [p for p in policies if package is None or (p.get('accessPackage') or {}).get('id') == package['id']]
-
-
 def main():
-    run_info(AssignmentPolicyInfoSpec(), 'assignment_policies', select)
+    run_info(AssignmentPolicyInfoSpec())
 
 
 if __name__ == '__main__':

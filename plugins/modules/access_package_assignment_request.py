@@ -150,12 +150,12 @@ assignment_request:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import AssignmentRequestSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_resource
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_request import AssignmentRequestSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_action
 
 
 def main():
-    run_resource(AssignmentRequestSpec())
+    run_action(AssignmentRequestSpec())
 
 
 if __name__ == '__main__':

@@ -70,30 +70,12 @@ catalogs:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class CatalogInfoSpec(CatalogSpec):
-    argument_spec = dict(
-        display_name=dict(type='str'),
-        id=dict(type='str'),
-    )
-    required_one_of = ()
-
-
-def select(ctx):
-    spec = CatalogInfoSpec()
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        return [found] if found else []
-    if ctx.params.get('display_name'):
-        return spec.find_by_name(ctx, ctx.params['display_name'])
-    return ctx.client.list(spec.path, action='listing catalogs')
-
-
 def main():
-    run_info(CatalogInfoSpec(), 'catalogs', select)
+    run_info(CatalogInfoSpec())
 
 
 if __name__ == '__main__':

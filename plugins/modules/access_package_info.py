@@ -84,38 +84,12 @@ access_packages:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import PACKAGES, find_catalog
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class AccessPackageInfoSpec(AccessPackageSpec):
-    argument_spec = dict(
-        display_name=dict(type='str'),
-        id=dict(type='str'),
-        catalog=dict(type='str'),
-        include_resource_roles=dict(type='bool', default=False),
-    )
-    required_one_of = ()
-
-
-def select(ctx):
-    spec = AccessPackageInfoSpec()
-    ctx.catalog = find_catalog(ctx, ctx.params['catalog']) if ctx.params.get('catalog') else None
-    if ctx.params.get('catalog') and ctx.catalog is None:
-        return []
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        in_catalog = found and (ctx.catalog is None or found['catalog']['id'] == ctx.catalog['id'])
-        return [found] if in_catalog else []
-    if ctx.params.get('display_name'):
-        return spec.find_by_name(ctx, ctx.params['display_name'])
-    packages = ctx.client.list(PACKAGES, params={'$expand': 'catalog'}, action='listing access packages')
-    return [p for p in packages if ctx.catalog is None or p['catalog']['id'] == ctx.catalog['id']]
-
-
 def main():
-    run_info(AccessPackageInfoSpec(), 'access_packages', select)
+    run_info(AccessPackageInfoSpec())
 
 
 if __name__ == '__main__':

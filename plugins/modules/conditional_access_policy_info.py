@@ -139,30 +139,12 @@ conditional_access_policies:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicyInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class ConditionalAccessPolicyInfoSpec(ConditionalAccessPolicySpec):
-    argument_spec = dict(
-        display_name=dict(type='str'),
-        id=dict(type='str'),
-    )
-    required_one_of = ()
-
-
 def main():
-    spec = ConditionalAccessPolicyInfoSpec()
-
-    def select(ctx):
-        if ctx.params.get('id'):
-            found = spec.get(ctx, ctx.params['id'])
-            return [found] if found else []
-        if ctx.params.get('display_name'):
-            return spec.find_by_name(ctx, ctx.params['display_name'])
-        return ctx.client.list(spec.path, api=spec.api, action='listing conditional access policies')
-
-    run_info(spec, 'conditional_access_policies', select)
+    run_info(ConditionalAccessPolicyInfoSpec())
 
 
 if __name__ == '__main__':

@@ -79,34 +79,12 @@ filtering_policies:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import FilteringPolicySpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import FilteringPolicyInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class FilteringPolicyInfoSpec(FilteringPolicySpec):
-    argument_spec = dict(
-        name=dict(type='str'),
-        id=dict(type='str'),
-        include_rules=dict(type='bool', default=True),
-    )
-    required_one_of = ()
-
-    def validate(self, params):
-        """Nothing beyond the name, which the lifecycle checks: rules are no option of the listing."""
-
-
-def select(ctx):
-    spec = FilteringPolicyInfoSpec()
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        return [found] if found else []
-    if ctx.params.get('name'):
-        return spec.find_by_name(ctx, ctx.params['name'])
-    return spec.list_all(ctx)
-
-
 def main():
-    run_info(FilteringPolicyInfoSpec(), 'filtering_policies', select)
+    run_info(FilteringPolicyInfoSpec())
 
 
 if __name__ == '__main__':

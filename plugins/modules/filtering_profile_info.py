@@ -96,39 +96,12 @@ filtering_profiles:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
-    ConditionalAccessReferrers, FilteringProfileSpec, baseline_candidates)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError, run_info
-
-
-class FilteringProfileInfoSpec(FilteringProfileSpec):
-    fields = FilteringProfileSpec.fields + (ConditionalAccessReferrers('conditional_access_policies', 'conditionalAccessPolicies'),)
-    argument_spec = dict(
-        name=dict(type='str'),
-        id=dict(type='str'),
-        baseline=dict(type='bool', default=False),
-        include_policies=dict(type='bool', default=True),
-    )
-
-    def validate(self, params):
-        for option in ('name', 'id'):
-            if params['baseline'] and params.get(option):
-                raise ValidationError(option, params[option], 'cannot be combined with baseline=true')
-
-
-def select(ctx):
-    spec = FilteringProfileInfoSpec()
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        return [found] if found else []
-    if ctx.params.get('name'):
-        return spec.find_by_name(ctx, ctx.params['name'])
-    profiles = spec.list_all(ctx)
-    return baseline_candidates(profiles) if ctx.params['baseline'] else profiles
+from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import FilteringProfileInfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
 def main():
-    run_info(FilteringProfileInfoSpec(), 'filtering_profiles', select)
+    run_info(FilteringProfileInfoSpec())
 
 
 if __name__ == '__main__':

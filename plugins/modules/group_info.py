@@ -85,32 +85,12 @@ groups:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupInfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_info
 
 
-class GroupInfoSpec(GroupSpec):
-    argument_spec = dict(
-        display_name=dict(type='str'),
-        id=dict(type='str'),
-        include_members=dict(type='bool', default=False),
-        include_owners=dict(type='bool', default=False),
-    )
-    required_one_of = ()
-
-
-def select(ctx):
-    spec = GroupInfoSpec()
-    if ctx.params.get('id'):
-        found = spec.get(ctx, ctx.params['id'])
-        return [found] if found else []
-    if ctx.params.get('display_name'):
-        return spec.find_by_name(ctx, ctx.params['display_name'])
-    return ctx.client.list(spec.path, action='listing groups')
-
-
 def main():
-    run_info(GroupInfoSpec(), 'groups', select)
+    run_info(GroupInfoSpec())
 
 
 if __name__ == '__main__':

@@ -7,8 +7,10 @@ import datetime
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_lifecycle import (
-    answers_body, answers_view, choose_stage, decision_of, latest, policy_limit, require_delegated, requested_schedule)
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_approval import choose_stage, decision_of
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import requested_schedule
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_request import answers_body, answers_view
+from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import latest, policy_limit, require_delegated
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
 
 NOW = datetime.datetime(2026, 5, 4, 14, 0, tzinfo=datetime.timezone.utc)
