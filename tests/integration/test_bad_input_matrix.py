@@ -229,6 +229,8 @@ ENTITLEMENT = [
          label='unknown package'),
     # A missing justification is Graph's to refuse: v1.0's getApplicablePolicyRequirements does not tell the requestor
     # whether the policy requires one (test_access_lifecycle covers Graph's refusal).
+    case('access_package_assignment_request', {'access_package': '   '}, 'access_package', label='blank'),
+    case('access_package_assignment_request', {'access_package': 'JIT\u200bChatGPT'}, 'access_package', 'U+200B', label='invisible character'),
     case('access_package_assignment_request', {'answers': [{'question': 'Favourite colour?', 'answer': 'blue'}]}, 'answers[1].question',
          'Favourite colour?', label='unknown question'),
     case('access_package_assignment_request', {'auth_source': DROP, 'access_token': DROP, 'client_id': lambda w: w.tenant.client_id,
@@ -268,6 +270,8 @@ GSA = [case('filtering_policy', {'rules': [{'name': 'r', 'type': 'fqdn', 'destin
     case('filtering_profile', {'policies': [{'name': GSA_POLICY, 'state': 'on'}]}, 'state', 'on', label='bad enum'),
     case('filtering_profile', {'policies': [{'name': GSA_POLICY}, {'name': GSA_POLICY.lower()}]}, 'policies[1].name', label='listed twice'),
     case('filtering_profile_info', {'include_policies': 'x'}, 'include_policies', label='wrong type'),
+    case('filtering_profile_info', {'baseline': True, 'name': 'Matrix profile'}, 'name', 'Matrix profile', label='conflicting with baseline'),
+    case('filtering_policy_info', {'name': ' '}, 'name', label='blank'),
 ]
 
 CONDITIONAL_ACCESS = [
