@@ -9,142 +9,41 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
-
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    GUID, Relation, ResourceError, ValidationError, assume_created_earlier)
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Relation
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import UPN, References, is_guid, user_by_reference
 
 USER_TYPE = '#microsoft.graph.user'
-UPN = re.compile(r'\A[^@\s]+@[^@\s]+\.[^@\s]+\Z')  # \Z: $ would let a trailing newline through
 
-
-def is_guid(value):
-    return bool(GUID.match(value or ''))
-
-
-def resolve_user(ctx, reference, option):
-    """A user object (id, userPrincipalName) for a UPN or object id; ValidationError when there is none."""
-    if not is_guid(reference) and not UPN.match(reference):
-        raise ValidationError(option, reference, 'must be a user principal name (name@domain) or an object id')
-    try:
-        user = ctx.client.get('/users/%s' % quote(reference, safe='@'), params={'$select': 'id,userPrincipalName,displayName'},
-                              action='looking up user %r for %s' % (reference, option))
-    except GraphError as exc:
-        if exc.status == 404:
-            raise ValidationError(option, reference, 'no such user in the tenant') from exc
-        raise
-    ctx.client.remember(user['id'])
-    return user
-
-
-# kind -> (collection, the property people know an object by, the noun in messages)
-KINDS = {'user': ('/users', 'userPrincipalName', 'user'), 'group': ('/groups', 'displayName', 'group')}
-# Graph accepts at most 15 values in an `in` filter.
-IN_LIMIT = 15
+# Names other files still import; the resolver (``ctx.refs``, ``_references``) is what they stand for.
+__all__ = ['UPN', 'is_guid', 'resolve_user', 'directory_names', 'DirectoryNames']
+resolve_user = user_by_reference
 
 
 class DirectoryNames:
-    """What one module run knows of users and groups (id <-> label: a user's UPN, a group's display name), and the
-    reads that add to it: one batched ``in`` filter per kind and question, never one GET per object.
+    """The user and group part of a run's resolver, in the call shape of specs not moved to ``ctx.refs`` yet."""
 
-    References the current object already holds cost nothing: ``resolve`` takes the ids it holds, so declared ids that
-    are all among them need no read (a wrong id could not be held) and stand for themselves; when the references of a
-    kind need a read anyway, the held ids are named in the same call, and a declared name that matches one of them
-    needs no lookup by name."""
+    def __init__(self, refs=None):
+        self.refs = refs
 
-    def __init__(self):
-        self.known = {kind: {} for kind in KINDS}  # kind -> {id (lower case): label}
-        self.unnamed = {kind: set() for kind in KINDS}  # ids known only as themselves, named when a read is made anyway
+    def _bound(self, ctx):
+        if self.refs is None:
+            self.refs = References(ctx)
+        return self.refs
 
-    def learn(self, kind, object_id, label):
-        self.known[kind][object_id.lower()] = label or object_id
-        self.unnamed[kind].discard(object_id.lower())
-
-    def _read(self, ctx, kind, prop, values):
-        path, label, noun = KINDS[kind]
-        found = []
-        values = sorted(set(values), key=str.lower)
-        for start in range(0, len(values), IN_LIMIT):
-            chunk = values[start:start + IN_LIMIT]
-            found += ctx.client.list(path, params={'$filter': '%s in (%s)' % (prop, ','.join(odata_quote(v) for v in chunk)),
-                                                   '$select': 'id,%s' % label},
-                                     action='looking up %ss by %s' % (noun, 'id' if prop == 'id' else label))
-        for item in found:
-            self.learn(kind, item['id'], item.get(label))
-        return found
+    @property
+    def known(self):
+        return self.refs.known if self.refs else {'user': {}, 'group': {}}
 
     def labels(self, ctx, kind, ids):
-        """``{id (lower case): label}`` for ``ids``; ids not known yet are read in one batched call (with any known only
-        as themselves), and ids that no longer resolve (deleted objects) are shown as themselves."""
-        wanted = {object_id.lower() for object_id in ids if object_id}
-        missing = wanted - set(self.known[kind])
-        if missing:
-            self._read(ctx, kind, 'id', missing | (self.unnamed[kind] & wanted))
-        return {object_id: self.known[kind].get(object_id, object_id) for object_id in wanted}
+        return self._bound(ctx).labels(kind, ids)
 
     def resolve(self, ctx, kind, references, held=(), in_play=False):
-        """Objects ``{'id', <label property>}`` for ``references``, a list of ``(reference, option)`` (name, UPN or id),
-        in order. ``held``: ids the current object holds. ``in_play``: in check mode a name nothing has yet may be one an
-        earlier task creates (a placeholder without an id stands in). Unknown references are ValidationErrors, a name
-        several objects have a ResourceError listing their ids."""
-        label = KINDS[kind][1]
-        for reference, option in references:
-            if kind == 'user' and not is_guid(reference) and not UPN.match(reference):
-                raise ValidationError(option, reference, 'must be a user principal name (name@domain) or an object id')
-        held = {object_id.lower() for object_id in held if object_id}
-        known = self.known[kind]
-        referenced = {reference.lower() for reference, dummy in references if is_guid(reference)}
-        # Only ids, all held, and no other held id left for the view to name: nothing to read.
-        if len(referenced) == len(references) and referenced <= held and not held - referenced - set(known):
-            for reference, dummy in references:
-                if reference.lower() not in known:
-                    known[reference.lower()] = reference.lower()
-                    self.unnamed[kind].add(reference.lower())
-        else:
-            ids = (held | {ref.lower() for ref, dummy in references if is_guid(ref)}) - set(known)
-            read = self._read(ctx, kind, 'id', ids) if ids else []
-            names = [ref for ref, dummy in references if not is_guid(ref) and not self._named(kind, ref)]
-            read += self._read(ctx, kind, label, names) if names else []
-            for item in read:
-                ctx.client.remember(item['id'])
-        return [self._one(ctx, kind, reference, option, in_play) for reference, option in references]
-
-    def _named(self, kind, name):
-        """Ids known under the label ``name`` (labels compare ignoring case, as Graph's filters do)."""
-        return sorted(object_id for object_id, label in self.known[kind].items() if label.lower() == name.lower())
-
-    def _one(self, ctx, kind, reference, option, in_play):
-        _path, label, noun = KINDS[kind]
-        if is_guid(reference):
-            if reference.lower() not in self.known[kind]:
-                raise ValidationError(option, reference, 'no such user in the tenant' if kind == 'user' else 'no %s has this id' % noun)
-            return {'id': reference.lower(), label: self.known[kind][reference.lower()]}
-        matches = self._named(kind, reference)
-        if len(matches) > 1:
-            raise ResourceError('%s: %s name %r matches %d %ss (ids: %s); give the id instead' % (
-                option, noun, reference, len(matches), noun, ', '.join(matches)))
-        if not matches:
-            missing = ValidationError(option, reference, 'no such user in the tenant' if kind == 'user' else 'no %s has this display name' % noun)
-            if not in_play:
-                raise missing
-            return assume_created_earlier(ctx, reference, noun, missing, name_property=label)
-        return {'id': matches[0], label: self.known[kind][matches[0]]}
+        return self._bound(ctx).resolve_all(kind, references, held=held, in_play=in_play)
 
 
 def directory_names(ctx):
-    """The run's DirectoryNames, made on first use."""
-    book = getattr(ctx, 'directory_names', None)
-    if book is None:
-        book = ctx.directory_names = DirectoryNames()
-    return book
-
-
-def resolve_group_in_play(ctx, reference, option):
-    """A group ``{'id', 'displayName'}`` for a display name or object id; unknown or ambiguous names are errors, except that
-    in check mode a missing name may be one an earlier task creates."""
-    return directory_names(ctx).resolve(ctx, 'group', [(reference, option)], in_play=True)[0]
+    """The user and group lookups of the run's resolver."""
+    return DirectoryNames(ctx.refs)
 
 
 def directory_label(obj):
@@ -172,11 +71,8 @@ class DirectoryRefs(Relation):
         return {directory_label(item): item['id'] for item in items}
 
     def resolve(self, ctx, references):
-        resolved = {}
-        for reference in references:
-            user = resolve_user(ctx, reference, self.option)
-            resolved[directory_label(user)] = user['id']
-        return resolved
+        users = ctx.refs.resolve_all('user', [(reference, self.option) for reference in references])
+        return {directory_label(user): user['id'] for user in users}
 
     def _contains(self, ctx, obj, object_id):
         return object_id in self.read(ctx, obj).values()

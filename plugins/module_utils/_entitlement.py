@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (  # noqa: F401 pylint: disable=unused-import
+    canonical_duration, duration_seconds, format_duration, same_duration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import EM, names_object  # noqa: F401 pylint: disable=unused-import
 
-EM = '/identityGovernance/entitlementManagement'
 CATALOGS = EM + '/catalogs'
 PACKAGES = EM + '/accessPackages'
 POLICIES = EM + '/assignmentPolicies'
@@ -37,46 +37,6 @@ PACKAGE_OPTIONS = dict(
     catalog=dict(type='str'),
     assignment_policy=dict(type='str'),
 )
-
-# Weeks, days, hours, minutes, seconds: the parts of a duration with a fixed length (months and years vary).
-_DURATION = re.compile(r'\AP(?=\d|T\d)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z')
-_DURATION_UNITS = (('D', 86400), ('H', 3600), ('M', 60), ('S', 1))
-
-
-# ---- durations and dates (pure) --------------------------------------------------------------------------------
-
-def duration_seconds(text):
-    """Seconds in an ISO 8601 duration such as ``PT2H`` or ``P1DT12H``; ValueError for anything else."""
-    match = _DURATION.match(text.strip().upper()) if isinstance(text, str) else None
-    if not match:
-        raise ValueError('%r is not an ISO 8601 duration of weeks, days, hours, minutes and seconds (e.g. PT2H, P14D)' % (text,))
-    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds
-
-
-def format_duration(seconds):
-    """The canonical ISO 8601 form of a number of seconds: whole days as ``P2D``, the rest as ``PT2H``, ``P1DT12H``."""
-    days, rest = divmod(int(seconds), 86400)
-    time_part = ''
-    for unit, size in _DURATION_UNITS[1:]:
-        count, rest = divmod(rest, size)
-        if count:
-            time_part += '%d%s' % (count, unit)
-    if not days and not time_part:
-        return 'PT0S'
-    return ('P%dD' % days if days else 'P') + ('T' + time_part if time_part else '')
-
-
-def canonical_duration(text):
-    """``PT48H`` -> ``P2D``: one spelling per length, so durations compare by meaning."""
-    return format_duration(duration_seconds(text))
-
-
-def same_duration(left, right):
-    """True when two ISO 8601 durations are the same length (None equals only None)."""
-    if left is None or right is None:
-        return left is right
-    return duration_seconds(left) == duration_seconds(right)
 
 
 def duration_from(hours=None, days=None, duration=None):
@@ -136,77 +96,34 @@ def latest(items):
     return max(items, key=lambda item: item.get('createdDateTime') or '') if items else None
 
 
-# ---- lookups -----------------------------------------------------------------------------------------------------
-
-def _unique(option, reference, matches, noun):
-    if len(matches) > 1:
-        raise ResourceError('%s=%r matches %d %ss (ids: %s); give the id instead' % (
-            option, reference, len(matches), noun, ', '.join(sorted(m['id'] for m in matches))))
-    return matches[0] if matches else None
-
+# ---- lookups: the run's resolver (ctx.refs), in the call shape other files still use ----------------------------------
 
 def find_catalog(ctx, reference, option='catalog'):
     """The catalog with this id or display name, or None; a name held by several catalogs is an error."""
-    if is_guid(reference):
-        try:
-            catalog = ctx.client.get('%s/%s' % (CATALOGS, reference), action='reading catalog %s for %s' % (reference, option))
-        except GraphError as exc:
-            if exc.status == 404:
-                return None
-            raise
-    else:
-        matches = ctx.client.list(CATALOGS, params={'$filter': 'displayName eq %s' % odata_quote(reference)},
-                                  action='looking up catalog %r for %s' % (reference, option))
-        catalog = _unique(option, reference, matches, 'catalog')
-    if catalog:
-        ctx.client.remember(catalog['id'])
-    return catalog
+    return ctx.refs.find('catalog', reference, option)
 
 
-def require_catalog(ctx, reference, option='catalog'):
-    catalog = find_catalog(ctx, reference, option)
-    if catalog is None:
-        raise ValidationError(option, reference, 'no access package catalog has this %s' % ('id' if is_guid(reference) else 'display name'))
-    return catalog
-
-
-def names_object(obj, reference, name_property='displayName'):
-    """True when ``reference`` is the object's id, or (not a GUID) its name in any case, as Graph's ``eq`` compares."""
-    if is_guid(reference):
-        return (obj.get('id') or '').lower() == reference.lower()
-    return (obj.get(name_property) or '').lower() == reference.lower()
+def find_package(ctx, reference, catalog_reference=None, option='access_package'):
+    """The access package with this id, or this display name (within the catalog when given), or None."""
+    return ctx.refs.find('access_package', reference, option, ('catalog', catalog_reference) if catalog_reference else None)
 
 
 def find_packages(ctx, name, catalog_reference=None, expand='catalog'):
-    """Access packages named ``name`` (with their catalog expanded), only those in the catalog ``catalog_reference``
-    (id or display name) names when given: the package's catalog says which it is, so the catalog is not looked up."""
+    """Access packages named ``name`` (with ``expand``), only those in the catalog ``catalog_reference`` names when given."""
     matches = ctx.client.list(PACKAGES, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': expand},
                               action='looking up access package %r' % name)
-    if catalog_reference:
-        matches = [m for m in matches if names_object(m.get('catalog') or {}, catalog_reference)]
-    return matches
+    return [m for m in matches if not catalog_reference or names_object(m.get('catalog') or {}, catalog_reference)]
 
 
 def get_package(ctx, package_id, expand='catalog'):
-    """The access package with its catalog expanded, or None."""
+    """The access package with ``expand``, or None."""
     try:
-        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': expand},
-                                 action='reading access package %s' % package_id)
+        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': expand}, action='reading access package %s' % package_id)
     except GraphError as exc:
         if exc.status == 404:
             return None
         raise
     ctx.client.remember(package['id'])
-    return package
-
-
-def find_package(ctx, reference, catalog_reference=None, option='access_package'):
-    """The access package with this id, or this display name (within the catalog when given), or None."""
-    if is_guid(reference):
-        return get_package(ctx, reference)
-    package = _unique(option, reference, find_packages(ctx, reference, catalog_reference), 'access package')
-    if package:
-        ctx.client.remember(package['id'])
     return package
 
 

@@ -172,8 +172,11 @@ class PolicyLinks(Children):
 class ConditionalAccessReferrers(Field):
     """Read-only: the Conditional Access policies whose session control hands out this profile."""
 
-    def read(self, obj):
-        return [{'id': policy.get('id'), 'display_name': policy.get('displayName')} for policy in obj.get(self.prop) or []]
+    def __init__(self, option, prop):
+        super().__init__(option, prop, read_only=True)
+
+    def show(self, ctx, value):
+        return [{'id': policy.get('id'), 'display_name': policy.get('displayName')} for policy in value or []]
 
 
 class FilteringProfileSpec(NetworkAccessSpec):

@@ -22,25 +22,20 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same, subset, union
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError, get_path, put_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import (  # noqa: F401 pylint: disable=unused-import
+    GUID, References, ResourceError, assume_created_earlier, names_object)
 
-# \Z, not $: $ also matches before a trailing newline, and an id ending in one would reach a request path.
-GUID = re.compile(r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
+# Re-exported for specs that import them from here.
+__all__ = ['Field', 'GUID', 'ResourceError', 'ValidationError', 'assume_created_earlier']
 
 # Python distributions the Graph client needs, by import name (the transport is the standard library's).
 REQUIRED_LIBS = (('azure.identity', 'azure-identity'),)
 # The oldest Python the modules run on (the controller's ansible-core may accept older ones for other modules).
 MIN_PYTHON = (3, 11)
 STATE_OPTION = dict(type='str', default='present', choices=['present', 'absent'])
-
-
-class ValidationError(Exception):
-    """Bad input, found before any write: names the option, the value and the rule."""
-
-    def __init__(self, option, value, rule):
-        super().__init__('%s=%r: %s' % (option, value, rule))
-        self.option = option
 
 
 def check_name(option, value, max_length=None):
@@ -52,45 +47,25 @@ def check_name(option, value, max_length=None):
             raise ValidationError(option, value, problem)
 
 
-class ResourceError(Exception):
-    """A state the module refuses to act on (ambiguous name, object still referenced, ...)."""
+class Attached:
+    """What relations and child collections share: their option, its purge option, input rules and deep insert."""
 
-
-def assume_created_earlier(ctx, reference, noun, exc, name_property='displayName'):
-    """In check mode an earlier task of the play may only have predicted ``reference`` (a name): warn and stand in a
-    placeholder without an id. Outside check mode, or for an id, the lookup error ``exc`` stands."""
-    if not ctx.check_mode or GUID.match(reference or ''):
-        raise exc
-    ctx.warn('no %s is named %r yet; check mode assumes an earlier task creates it' % (noun, reference))
-    return {'id': None, name_property: reference}
-
-
-class Field:
-    """One managed property: module option <-> Graph property, compared as a value or as a set."""
-
-    def __init__(self, option, prop, as_set=False, create_only=False, max_length=None):
-        self.option = option
-        self.prop = prop
-        self.as_set = as_set
-        self.create_only = create_only
-        self.max_length = max_length  # Graph refuses a longer string with a bare 400, so it is checked first
-
-    def read(self, obj):
-        return obj.get(self.prop)
-
-    def write(self, value):
-        return value
-
-
-class Relation:
-    """A set of directory objects attached to the resource (members, owners, ...), reconciled by add / remove.
-
-    Values are labels a person can read (a user's UPN); ``ctx.ids[option]`` maps label -> object id for the calls.
-    """
+    create_prop = None  # set where a create sends the members in its body (deep insert) instead of adding them after
 
     def __init__(self, option, purge_option):
         self.option = option
         self.purge_option = purge_option
+
+    def create_item(self, value):
+        """One declared member as the create body holds it (with ``create_prop``)."""
+        return value
+
+
+class Relation(Attached):
+    """A set of directory objects attached to the resource (members, owners, ...), reconciled by add / remove.
+
+    Values are labels a person can read (a user's UPN); ``ctx.ids[option]`` maps label -> object id for the calls.
+    """
 
     def read(self, ctx, obj):
         """Current members as {label: id}."""
@@ -133,7 +108,7 @@ class Relation:
             self.remove(ctx, obj, ids[label])
 
 
-class Children:
+class Children(Attached):
     """A collection of child objects keyed by a name (policy rules, profile links, role scopes), reconciled in place.
 
     Items are dicts in option shape; ``key`` names the item field that identifies one (``key_of`` for a composite
@@ -142,10 +117,6 @@ class Children:
     """
 
     key = 'name'
-
-    def __init__(self, option, purge_option):
-        self.option = option
-        self.purge_option = purge_option
 
     def key_of(self, item):
         """What identifies an item: its ``key`` field; override for a composite key (e.g. group and role)."""
@@ -209,15 +180,37 @@ class Children:
 
 
 class Context:
-    """What spec hooks get: the parameters, the Graph client, check mode, and a place to warn."""
+    """What spec hooks get: the parameters, the Graph client, check mode, the reference resolver, and a place to warn.
 
-    def __init__(self, module):
+    A spec that declares ``slots`` (name -> what it holds) gets a typed context: setting any other attribute is an
+    AttributeError, and reading a declared slot before a hook set it names the slot. A spec that declares none (None)
+    gets an open one, as before."""
+
+    BASE_SLOTS = ('module', 'params', 'check_mode', 'client', 'refs', 'ids', 'current')
+
+    def __init__(self, module, slots=None):
+        object.__setattr__(self, '_slots', None if slots is None else dict(slots))
         self.module = module
         self.params = module.params
         self.check_mode = module.check_mode
         self.client = None
+        self.refs = References(self)
         self.ids = {}  # relation option -> {label: object id}, from reads and resolution
         self.current = None  # the object found, as Graph returned it: what it already references needs no lookup
+
+    def __setattr__(self, name, value):
+        slots = self._slots
+        if slots is not None and name not in self.BASE_SLOTS and name not in slots:
+            raise AttributeError('%r is not a slot of this run context (slots: %s); declare it in the spec\'s slots' % (
+                name, ', '.join(sorted(slots)) or 'none'))
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Only called for an attribute not set yet.
+        slots = object.__getattribute__(self, '_slots')
+        if slots and name in slots:
+            raise AttributeError('context slot %r (%s) is read before any hook set it' % (name, slots[name]))
+        raise AttributeError(name)
 
     def warn(self, message):
         self.module.warn(message)
@@ -229,16 +222,32 @@ class ResourceSpec:
     noun = None  # return key and the word used in messages, e.g. 'group'
     api = 'v1.0'
     path = None  # collection path, e.g. '/groups'
+    expand = None  # $expand a read of the object sends (what the view needs besides the object's own properties)
     name_option = 'display_name'
     name_property = 'displayName'
     name_max_length = None  # Graph's documented limit of the name, where one is documented
     fields = ()
     relations = ()
+    # The object the resource lives in (the package's catalog), a Reference whose option names it: found objects must
+    # be in the declared one, a create sends it, the view shows it. The object is the context slot named by its option.
+    parent = None
+    parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
+    slots = None  # context slots the spec's hooks set: {name: what it holds}; None: an open context (specs not moved yet)
+    update_method = 'patch'
     argument_spec = {}
     mutually_exclusive = ()
     required_one_of = ()
     info_filters = ()  # options of the _info module that narrow the listing
     id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
+
+    def context_slots(self):
+        """The slots of this spec's run context (None: open): the declared ones and the parent's."""
+        if self.slots is None:
+            return None
+        slots = dict(self.slots)
+        if self.parent is not None:
+            slots[self.parent.option] = 'the %s the %s is in (found or declared)' % (self.parent.option, self.noun)
+        return slots
 
     # ---- input ---------------------------------------------------------------------------------------------
 
@@ -251,12 +260,11 @@ class ResourceSpec:
                                                      'to find the object by its name, use %s' % self.name_option)
 
     def validate_fields(self, params):
-        """The name (``check_name``) and the limits fields declare (max_length)."""
+        """The name (``check_name``) and each field's own rule (``Field.validate``: limits, formats)."""
         check_name(self.name_option, params.get(self.name_option), self.name_max_length)
         for field in self.fields:
-            value = params.get(field.option)
-            if field.max_length and isinstance(value, str) and len(value) > field.max_length:
-                raise ValidationError(field.option, value, 'must be at most %d characters (has %d)' % (field.max_length, len(value)))
+            if field.option and params.get(field.option) is not None:
+                field.validate(params[field.option], field.option)
 
     def validate(self, params):
         """Pure input rules; raise ValidationError. Runs before any network call."""
@@ -266,42 +274,89 @@ class ResourceSpec:
     def item_path(self, object_id):
         return '%s/%s' % (self.path, object_id)
 
+    def _read_params(self):
+        return {'$expand': self.expand} if self.expand else None
+
     def get(self, ctx, object_id):
         try:
-            return ctx.client.get(self.item_path(object_id), api=self.api, action='reading %s %s' % (self.noun, object_id))
+            obj = ctx.client.get(self.item_path(object_id), api=self.api, params=self._read_params(),
+                                 action='reading %s %s' % (self.noun, object_id))
         except GraphError as exc:
             if exc.status == 404:
                 return None
             raise
+        if self.parent is not None:
+            ctx.client.remember(obj['id'])
+        return obj
 
     def find_by_name(self, ctx, name):
-        """All objects whose natural key equals ``name``."""
-        return ctx.client.list(self.path, api=self.api, params={'$filter': '%s eq %s' % (self.name_property, odata_quote(name))},
-                               action='looking up %s %r' % (self.noun, name))
+        """All objects whose natural key equals ``name`` (within the declared parent, when the spec has one)."""
+        params = {'$filter': '%s eq %s' % (self.name_property, odata_quote(name))}
+        params.update(self._read_params() or {})
+        matches = ctx.client.list(self.path, api=self.api, params=params, action='looking up %s %r' % (self.noun, name))
+        return [obj for obj in matches if self.in_declared_parent(ctx, obj)]
+
+    def in_declared_parent(self, ctx, obj):
+        """True unless the spec has a parent, the task names one, and the object's (expanded) parent is another."""
+        declared = ctx.params.get(self.parent.option) if self.parent is not None else None
+        return not declared or names_object(get_path(obj, self.parent.prop) or {}, declared)
 
     def find(self, ctx):
-        """The current object by id, else by unique name; None if absent. Several matches is an error."""
+        """The current object by id, else by unique name; None if absent. Several matches is an error. With a parent,
+        the parent is the found object's, or (to create one) the declared one, in the context slot of its option."""
         object_id = ctx.params.get('id')
         if object_id:
             obj = self.get(ctx, object_id)
             if obj is None and ctx.params.get('state') != 'absent':
                 raise ResourceError('%s with id %s does not exist; omit id to create it by %s' % (self.noun, object_id, self.name_option))
+        else:
+            name = ctx.params.get(self.name_option)
+            matches = self.find_by_name(ctx, name)
+            if len(matches) > 1:
+                raise ResourceError('%s=%r matches %d %s objects (ids: %s); set id to choose one' % (
+                    self.name_option, name, len(matches), self.noun, ', '.join(sorted(m['id'] for m in matches))))
+            obj = matches[0] if matches else None
+            if obj is not None:
+                ctx.client.remember(obj['id'])
+        return self._find_parent(ctx, obj) if self.parent is not None else obj
+
+    def _find_parent(self, ctx, obj):
+        # The object names its parent: the declared parent is looked up only when the object is not found (to create
+        # it) or is in another parent than the declared one.
+        parent, reference = self.parent, ctx.params.get(self.parent.option)
+        setattr(ctx, parent.option, None)
+        if obj is not None:
+            holder = get_path(obj, parent.prop) or {}
+            if not self.in_declared_parent(ctx, obj):
+                declared = self._declared_parent(ctx, reference, in_play=False)
+                if declared is None:
+                    return None
+                raise ResourceError(self.parent_mismatch % (self.noun.replace('_', ' '), obj['id'], parent.option.replace('_', ' '),
+                                                            holder.get(self.name_property), declared.get(self.name_property)))
+            if holder:
+                ctx.refs.learn(parent.kind, holder)
+            setattr(ctx, parent.option, holder or None)
             return obj
-        name = ctx.params.get(self.name_option)
-        matches = self.find_by_name(ctx, name)
-        if len(matches) > 1:
-            raise ResourceError('%s=%r matches %d %s objects (ids: %s); set id to choose one' % (
-                self.name_option, name, len(matches), self.noun, ', '.join(sorted(m['id'] for m in matches))))
-        if matches:
-            ctx.client.remember(matches[0]['id'])
-            return matches[0]
+        if reference:
+            setattr(ctx, parent.option, self._declared_parent(ctx, reference, in_play=not ctx.params.get('id')))
         return None
+
+    def _declared_parent(self, ctx, reference, in_play):
+        """The parent the task declares; None for a task that deletes, an error (or check mode's placeholder) otherwise."""
+        parent = self.parent
+        within = (parent.within[0], ctx.params[parent.within[1]]) if parent.within and ctx.params.get(parent.within[1]) else None
+        if ctx.params.get('state') == 'absent':
+            return ctx.refs.find(parent.kind, reference, parent.option, within)
+        return ctx.refs.resolve(parent.kind, reference, parent.option, in_play=in_play, within=within, missing=parent.missing)
 
     def view(self, ctx, obj, relations=None):
         """The object as module options (the shape returned and diffed); relations read only when asked."""
         result = {'id': obj.get('id')}
         for field in self.fields:
-            result[field.option] = field.read(obj)
+            if field.option:
+                result[field.option] = field.read(ctx, obj)
+        if self.parent is not None:
+            result[self.parent.option] = self.parent.read(ctx, obj)
         for relation in self.relations:
             if relations is None and ctx.params.get(relation.option) is None:
                 continue
@@ -313,29 +368,53 @@ class ResourceSpec:
     # ---- desired state -------------------------------------------------------------------------------------
 
     def desired(self, ctx):
-        """Options the user set, in view shape; relation references resolved (reads only)."""
+        """Options the user set, in view shape; references resolved (reads only)."""
         wanted = {}
         for field in self.fields:
-            value = ctx.params.get(field.option)
+            value = ctx.params.get(field.option) if field.option and not field.read_only else None
             if value is not None:
-                wanted[field.option] = value
+                wanted[field.option] = field.wanted(ctx, value)
         for relation in self.relations:
             declared = ctx.params.get(relation.option)
             if declared is not None:
                 wanted[relation.option] = relation.wanted(ctx, declared)
         return wanted
 
-    def defaults(self, ctx, wanted):  # pylint: disable=unused-argument
-        """Values a create sends for options the user left unset (shown in check mode's predicted result)."""
-        return {}
+    def defaults(self, ctx, wanted):
+        """Values a create sends for options the user left unset (shown in check mode's predicted result); a field
+        a create needs and nothing gives is a ValidationError."""
+        found = {}
+        for field in self.fields:
+            if field.required and not wanted.get(field.option):
+                raise ValidationError(field.option, None, self._required_rule(field))
+        if self.parent is not None:
+            holder = getattr(ctx, self.parent.option)
+            if holder is None:
+                raise ValidationError(self.parent.option, None, self._required_rule(self.parent))
+            found[self.parent.option] = ctx.refs.label_of(self.parent.kind, holder)
+        for field in self.fields:
+            if field.option and not field.read_only and field.option not in wanted:
+                value = field.default_for(ctx, wanted)
+                if value is not None:
+                    found[field.option] = value
+        return found
+
+    def _required_rule(self, field):
+        return field.required if isinstance(field.required, str) else 'is required to create a %s' % self.noun
 
     # ---- writing -------------------------------------------------------------------------------------------
 
-    def create_body(self, ctx, after):  # pylint: disable=unused-argument
+    def create_body(self, ctx, after):
         body = {}
         for field in self.fields:
-            if after.get(field.option) is not None:
-                body[field.prop] = field.write(after[field.option])
+            value = field.create_value(after)
+            if value is not None:
+                put_path(body, field.prop, field.body(ctx, value, None) if field.option else value)
+        if self.parent is not None:
+            put_path(body, self.parent.prop, {'id': getattr(ctx, self.parent.option)['id']})
+        for relation in self.relations:
+            if relation.create_prop:
+                body[relation.create_prop] = [relation.create_item(item) for item in after.get(relation.option) or []]
         return body
 
     def create(self, ctx, after):
@@ -344,7 +423,7 @@ class ResourceSpec:
         obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.noun, name),
                                 recover=lambda: self._recover_created(ctx, name))
         for relation in self.relations:
-            if relation.option in after:
+            if relation.option in after and not relation.create_prop:
                 relation.apply(ctx, obj, [], after[relation.option])
         return obj
 
@@ -362,18 +441,21 @@ class ResourceSpec:
         name = after.get(self.name_option)
         return [obj for obj in self.find_by_name(ctx, name) if obj['id'] != created['id']] if name else []
 
-    def update_body(self, ctx, before, after):  # pylint: disable=unused-argument
+    def _changed_fields(self, before, after):
+        return [field for field in self.fields if field.option in after and not field.read_only and not field.create_only
+                and not field.same(before.get(field.option), after[field.option])]
+
+    def update_body(self, ctx, before, after):
         body = {}
-        for field in self.fields:
-            if field.option in after and not same(before.get(field.option), after[field.option], field.as_set):
-                body[field.prop] = field.write(after[field.option])
+        for field in self._changed_fields(before, after):
+            put_path(body, field.prop, field.body(ctx, after[field.option], get_path(ctx.current or {}, field.prop)), ctx.current)
         return body
 
     def update(self, ctx, obj, before, after):
         body = self.update_body(ctx, before, after)
         if body:
-            ctx.client.patch(self.item_path(obj['id']), body, api=self.api,
-                             action='updating %s %r' % (self.noun, after.get(self.name_option)))
+            getattr(ctx.client, self.update_method)(self.item_path(obj['id']), body, api=self.api,
+                                                    action='updating %s %r' % (self.noun, after.get(self.name_option)))
         for relation in self.relations:
             if relation.option in after and relation.differs(before.get(relation.option), after[relation.option]):
                 relation.apply(ctx, obj, before.get(relation.option), after[relation.option])
@@ -387,21 +469,26 @@ class ResourceSpec:
     # ---- planning (pure) -------------------------------------------------------------------------------------
 
     def plan(self, ctx, before, wanted):
-        """Predicted view after apply: the current view with the declared values laid over it."""
+        """Predicted view after apply: the current view with the declared values laid over it (a create-only field
+        keeps the value the object has)."""
         after = dict(before)
         for field in self.fields:
-            if field.option in wanted:
-                after[field.option] = wanted[field.option]
+            if field.option in wanted and not (before and field.create_only):
+                after[field.option] = field.plan(ctx, before.get(field.option), wanted[field.option])
+        if self.parent is not None and getattr(ctx, self.parent.option, None) is not None:
+            after.setdefault(self.parent.option, ctx.refs.label_of(self.parent.kind, getattr(ctx, self.parent.option)))
         for relation in self.relations:
             if relation.option in wanted:
                 purge = bool(relation.purge_option and ctx.params.get(relation.purge_option))
                 after[relation.option] = relation.plan(before.get(relation.option), wanted[relation.option], purge)
         return after
 
+    def check(self, ctx, before, after):
+        """A rule on the planned change (raise ValidationError, or warn); runs before any write and in check mode."""
+
     def differs(self, before, after):
-        for field in self.fields:
-            if field.option in after and not same(before.get(field.option), after[field.option], field.as_set):
-                return True
+        if self._changed_fields(before, after):
+            return True
         return any(relation.option in after and relation.differs(before.get(relation.option), after[relation.option])
                    for relation in self.relations)
 
@@ -431,14 +518,14 @@ def _check_libraries(module, connection):
             module.fail_json(msg=missing_required_lib(dist))
 
 
-def _session(module, checks):
-    """Validate input (each of ``checks`` takes the parameters) and the connection options; returns (context,
-    connection) or fails before any call."""
+def _session(module, checks, slots=None):
+    """Validate input (each of ``checks`` takes the parameters) and the connection options; returns (context with
+    ``slots``, connection) or fails before any call."""
     if sys.version_info < MIN_PYTHON:
         module.fail_json(msg='jitaccess.entra modules need Python %s or newer on the host that runs them; this is Python %s (%s). '
                              'Set ansible_python_interpreter to a newer Python' % (
                                  '.'.join(map(str, MIN_PYTHON)), '.'.join(map(str, sys.version_info[:3])), sys.executable))
-    ctx = Context(module)
+    ctx = Context(module, slots)
     try:
         for check in checks:
             check(module.params)
@@ -459,7 +546,7 @@ def _fail(module, exc, client):
 
 def run_resource(spec):
     """Entry point of a resource module: converge one object and exit once."""
-    _run(build_module(spec), _resource_checks(spec), lambda ctx: _converge(ctx, spec))
+    _run(build_module(spec), _resource_checks(spec), lambda ctx: _converge(ctx, spec), slots=spec.context_slots())
 
 
 def _converge(ctx, spec):
@@ -482,6 +569,7 @@ def _converge(ctx, spec):
         declared = wanted
         wanted = dict(spec.defaults(ctx, wanted), **wanted)
         after = spec.plan(ctx, {}, wanted)
+        spec.check(ctx, {}, after)
         after['id'] = None
         if not ctx.check_mode:
             created = spec.create(ctx, after)
@@ -491,11 +579,13 @@ def _converge(ctx, spec):
             else:
                 adopted = spec.view(ctx, kept)
                 after = spec.plan(ctx, adopted, declared)
+                spec.check(ctx, adopted, after)
                 if spec.differs(adopted, after):
                     spec.update(ctx, kept, adopted, after)
         changed = True
     else:
         after = spec.plan(ctx, before, wanted)
+        spec.check(ctx, before, after)
         changed = spec.differs(before, after)
         if changed and not ctx.check_mode:
             spec.update(ctx, current, before, after)
@@ -533,12 +623,12 @@ def _age_order(obj):
 
 # ---- the way out every module shares, and the entry points of actions and readings ----------------------------------
 
-def _run(module, checks, work, report_retries=True):
+def _run(module, checks, work, report_retries=True, slots=None):
     """The one way out: validate (``checks``), open the Graph session, ``work(ctx)`` -> the result keys, exit once.
 
     A Graph, resource or validation error fails the module, with the retries it took; ``report_retries`` also warns
-    of them when the work succeeds."""
-    ctx, connection = _session(module, checks)
+    of them when the work succeeds. ``slots``: those of the run context (None: an open one)."""
+    ctx, connection = _session(module, checks, slots)
     client = None
     try:
         with GraphClient(connection) as client:

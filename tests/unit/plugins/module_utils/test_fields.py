@@ -1,0 +1,168 @@
+"""Field types: how each shows a Graph value, plans, compares and writes it (pure, with a fake resolver)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
+    Constant, Duration, Field, KeyedList, Mapped, Nested, Reference, ReferenceSet, ValidationError, get_path, put_path)
+
+JIT = '11111111-1111-4111-8111-111111111111'
+FIN = '22222222-2222-4222-8222-222222222222'
+
+
+class FakeRefs:
+    """Groups by id and name, as the run's resolver would hold them after a read."""
+
+    GROUPS = {JIT: 'Allow ChatGPT Access', FIN: 'Finance Team'}
+
+    def __init__(self):
+        self.resolved = []
+
+    def kind(self, kind):  # pylint: disable=unused-argument
+        return type('Kind', (), {'label': 'displayName'})
+
+    def learn(self, kind, obj):
+        pass
+
+    def labels(self, kind, ids):  # pylint: disable=unused-argument
+        return {object_id.lower(): self.GROUPS.get(object_id.lower(), object_id.lower()) for object_id in ids}
+
+    def resolve(self, kind, reference, option, in_play=None):
+        return self.resolve_all(kind, [(reference, option)], in_play=in_play)[0]
+
+    def resolve_all(self, kind, references, held=(), in_play=None):  # pylint: disable=unused-argument
+        self.resolved.append(list(references))
+        found = []
+        for reference, option in references:
+            object_id = next((i for i, name in self.GROUPS.items() if reference.lower() in (i, name.lower())), None)
+            if object_id is None:
+                raise ValidationError(option, reference, 'no group has this display name')
+            found.append({'id': object_id, 'displayName': self.GROUPS[object_id]})
+        return found
+
+    def label_of(self, kind, obj):  # pylint: disable=unused-argument
+        return obj.get('displayName') or obj['id']
+
+    def id_of(self, kind, label):  # pylint: disable=unused-argument
+        return next((i for i, name in self.GROUPS.items() if name.lower() == label.lower()), None)
+
+
+class FakeContext:  # pylint: disable=too-few-public-methods
+    def __init__(self, current=None):
+        self.refs = FakeRefs()
+        self.current = current
+
+
+def test_paths_reach_into_nested_objects_and_carry_the_current_object():
+    assert get_path({'conditions': {'users': {'includeUsers': ['All']}}}, 'conditions.users.includeUsers') == ['All']
+    assert get_path({'conditions': None}, 'conditions.users') is None
+    body = {}
+    current = {'conditions': {'@odata.type': 'x', 'users': {'includeUsers': ['All']}, 'clientAppTypes': ['all']}}
+    put_path(body, 'conditions.users', {'includeUsers': ['None']}, current)
+    assert body == {'conditions': {'users': {'includeUsers': ['None']}, 'clientAppTypes': ['all']}}
+
+
+def test_field_keeps_the_one_argument_read_of_specs_not_moved_yet():
+    field = Field('display_name', 'displayName', max_length=5)
+    assert field.read({'displayName': 'a'}) == 'a'
+    assert field.read(FakeContext(), {'displayName': 'a'}) == 'a'
+    with pytest.raises(ValidationError, match='at most 5 characters'):
+        field.validate('abcdef')
+    assert Field('tags', 'tags', as_set=True).same(['a', 'b'], ['b', 'a'])
+
+
+def test_default_is_a_value_or_a_function_of_the_declaration():
+    assert Field('x', 'x', default=False).default_for(None, {}) is False
+    assert Field('nick', 'mailNickname', default=lambda ctx, wanted: wanted['name'].lower()).default_for(None, {'name': 'AI'}) == 'ai'
+
+
+def test_mapped_and_constant():
+    state = Mapped('policy_state', 'state', {'report_only': 'enabledForReportingButNotEnforced', 'enabled': 'enabled'})
+    assert state.read(FakeContext(), {'state': 'enabledForReportingButNotEnforced'}) == 'report_only'
+    assert state.body(None, 'report_only', None) == 'enabledForReportingButNotEnforced'
+    constant = Constant('securityEnabled', True)
+    assert constant.option is None and constant.create_value({}) is True
+
+
+@pytest.mark.parametrize('unit, graph, shown, same_as', [
+    (None, 'PT48H', 'P2D', 'P2D'),
+    ('hours', 'PT8H', 8, 'PT8H'),
+    ('days', 'P14D', 14, 'PT336H'),
+    ('hours', 'PT90M', 'PT90M', 'PT1H30M'),  # not whole hours: shown as Graph has it
+])
+def test_duration_shows_and_compares_by_length(unit, graph, shown, same_as):
+    field = Duration('duration', 'duration', unit=unit)
+    assert field.read(FakeContext(), {'duration': graph}) == shown
+    assert field.same(shown, same_as)
+    assert field.same(field.read(FakeContext(), {'duration': graph}), graph)
+
+
+def test_duration_writes_canonical_iso_and_refuses_bad_text():
+    assert Duration('d', 'd', unit='hours').body(None, 48, None) == 'P2D'
+    assert Duration('d', 'd').wanted(None, 'PT24H') == 'P1D'
+    with pytest.raises(ValidationError, match='ISO 8601'):
+        Duration('d', 'd').validate('two days')
+
+
+def test_reference_shows_a_label_sends_an_id_and_compares_by_object():
+    ctx = FakeContext()
+    field = Reference('group', 'group', 'group')
+    assert field.read(ctx, {'group': {'id': JIT}}) == 'Allow ChatGPT Access'
+    assert field.wanted(ctx, 'allow chatgpt access') == 'Allow ChatGPT Access'
+    assert field.same('Allow ChatGPT Access', 'allow chatgpt ACCESS')
+    assert field.body(ctx, 'Allow ChatGPT Access', None) == {'id': JIT}
+    assert Reference('group', 'groupId', 'group', id_only=True).body(ctx, 'Finance Team', None) == FIN
+
+
+def test_reference_set_resolves_in_one_batch_and_passes_keywords_through():
+    ctx = FakeContext(current={'includeGroups': [JIT]})
+    field = ReferenceSet('include_groups', 'includeGroups', 'group', keywords=('All',))
+    assert field.wanted(ctx, ['finance team', 'all', JIT]) == ['All', 'Allow ChatGPT Access', 'Finance Team']
+    assert ctx.refs.resolved == [[('finance team', 'include_groups'), (JIT, 'include_groups')]]
+    assert field.read(ctx, {'includeGroups': [FIN, 'All']}) == ['All', 'Finance Team']
+    assert field.same(['Finance Team', 'All'], ['all', 'finance team'])
+    assert field.body(ctx, ['all', 'Finance Team'], None) == ['All', FIN]
+
+
+SCHEDULE = Nested('expiration', 'expiration', fields=(
+    Field('type', 'type'),
+    Duration('hours', 'duration', unit='hours'),
+))
+
+
+def test_nested_plans_declared_members_over_current_and_carries_unmanaged_ones():
+    ctx = FakeContext()
+    current = {'@odata.type': '#x', 'type': 'afterDuration', 'duration': 'PT8H', 'endDateTime': None}
+    before = SCHEDULE.read(ctx, {'expiration': current})
+    assert before == {'type': 'afterDuration', 'hours': 8}
+    after = SCHEDULE.plan(ctx, before, SCHEDULE.wanted(ctx, {'hours': 4}))
+    assert after == {'type': 'afterDuration', 'hours': 4}
+    assert not SCHEDULE.same(before, after)
+    assert SCHEDULE.same(before, SCHEDULE.plan(ctx, before, {'hours': 8}))
+    assert SCHEDULE.body(ctx, after, current) == {'type': 'afterDuration', 'duration': 'PT4H', 'endDateTime': None}
+    with pytest.raises(ValidationError, match=r'^schedule\.hours'):
+        Nested('schedule', 's', fields=(Field('hours', 'h', max_length=1),)).validate({'hours': 'long'})
+
+
+QUESTIONS = KeyedList('questions', 'questions', key='text', fields=(
+    Field('text', 'text'),
+    Field('required', 'isRequired'),
+))
+
+
+def test_keyed_list_overlays_items_by_key_and_keeps_their_graph_ids():
+    ctx = FakeContext()
+    current = [{'id': 'q1', 'text': 'Why?', 'isRequired': False}, {'id': 'q2', 'text': 'Until when?', 'isRequired': True}]
+    before = QUESTIONS.read(ctx, {'questions': current})
+    after = QUESTIONS.plan(ctx, before, [{'text': 'Until when?', 'required': False}, {'text': 'New?'}])
+    assert after == [{'text': 'Until when?', 'required': False}, {'text': 'New?'}]
+    assert not QUESTIONS.same(before, after)
+    assert QUESTIONS.same(before, QUESTIONS.plan(ctx, before, [{'text': 'Why?'}, {'text': 'Until when?'}]))
+    assert QUESTIONS.body(ctx, after, current) == [{'id': 'q2', 'text': 'Until when?', 'isRequired': False}, {'text': 'New?'}]
+
+
+def test_keyed_list_by_position():
+    stages = KeyedList('stages', 'stages', key=None, fields=(Field('escalation', 'isEscalationEnabled'),))
+    current = [{'id': 's1', 'isEscalationEnabled': True}]
+    assert stages.body(FakeContext(), [{'escalation': False}], current) == [{'id': 's1', 'isEscalationEnabled': False}]

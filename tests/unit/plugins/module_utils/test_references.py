@@ -1,0 +1,130 @@
+"""The run's reference resolver and the typed run context: which references cost a read, what they resolve to."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Context, ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import References
+
+P1 = '11111111-1111-4111-8111-111111111111'
+P2 = '22222222-2222-4222-8222-222222222222'
+P3 = '33333333-3333-4333-8333-333333333333'
+CAT = '44444444-4444-4444-8444-444444444444'
+PROFILES = [{'id': P1, 'name': 'Allow AI'}, {'id': P2, 'name': 'Block AI'}, {'id': P3, 'name': 'block ai'}]
+CATALOGS = [{'id': CAT, 'displayName': 'AI apps'}]
+
+
+class NotFound(GraphError):
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self.status = 404
+
+
+class FakeClient:
+    """Answers listings, GETs by id and ``eq`` filters from the tables above; records each call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def list(self, path, api='v1.0', params=None, action=None):  # pylint: disable=unused-argument
+        self.calls.append(('list', path, (params or {}).get('$filter')))
+        if 'filteringProfiles' in path:
+            return PROFILES
+        name = re.match(r"displayName eq '(.*)'", params['$filter']).group(1)
+        return [c for c in CATALOGS if c['displayName'].lower() == name.lower()]
+
+    def get(self, path, api='v1.0', params=None, action=None):  # pylint: disable=unused-argument
+        self.calls.append(('get', path, None))
+        found = [c for c in CATALOGS if path.endswith(c['id'])]
+        if not found:
+            raise NotFound()
+        return found[0]
+
+    def remember(self, object_id):
+        pass
+
+
+class FakeContext:  # pylint: disable=too-few-public-methods
+    def __init__(self, check_mode=False):
+        self.client = FakeClient()
+        self.check_mode = check_mode
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def test_a_listed_kind_is_read_once_and_held_ids_cost_nothing():
+    ctx = FakeContext()
+    refs = References(ctx)
+    assert refs.resolve_all('profile', [(P1, 'profile')], held=[P1]) == [{'id': P1, 'name': P1}]
+    assert ctx.client.calls == []
+    assert refs.resolve('profile', 'allow ai', 'profile')['id'] == P1
+    assert refs.resolve('profile', P1.upper(), 'profile')['name'] == 'Allow AI'
+    assert refs.labels('profile', [P1]) == {P1: 'Allow AI'}
+    assert len(ctx.client.calls) == 1
+
+
+@pytest.mark.parametrize('kind, reference, error, text', [
+    ('profile', 'Block AI', ResourceError, "profile: 'Block AI' is the name of 2 security profile objects (ids: %s, %s)" % (P2, P3)),
+    ('profile', 'Nope', ValidationError, 'no security profile has this name'),
+    ('filtering_policy', P2, ValidationError, 'no filtering policy has this id'),
+    ('catalog', 'Other', ValidationError, 'no access package catalog has this name or id'),
+    ('catalog', P1, ValidationError, 'no access package catalog has this name or id'),
+])
+def test_unknown_and_ambiguous_references_say_which_rule(kind, reference, error, text):
+    refs = References(FakeContext())
+    refs.seed('filtering_policy', [])
+    with pytest.raises(error, match=re.escape(text)):
+        refs.resolve(kind, reference, 'profile' if kind == 'profile' else kind)
+
+
+def test_eq_kind_reads_by_id_or_name_once_per_run():
+    ctx = FakeContext()
+    refs = References(ctx)
+    assert refs.resolve('catalog', 'ai APPS', 'catalog')['id'] == CAT
+    assert refs.resolve('catalog', 'AI apps', 'catalog')['id'] == CAT
+    assert refs.find('catalog', CAT) == CATALOGS[0]
+    assert refs.find('catalog', P1) is None
+    assert [call[0] for call in ctx.client.calls] == ['list', 'get']  # the catalog found by name needs no GET by id
+
+
+def test_check_mode_stands_in_for_a_name_an_earlier_task_creates():
+    ctx = FakeContext(check_mode=True)
+    assert References(ctx).resolve('catalog', 'New catalog', 'catalog') == {'id': None, 'displayName': 'New catalog'}
+    assert ctx.warnings == ["no catalog is named 'New catalog' yet; check mode assumes an earlier task creates it"]
+    with pytest.raises(ValidationError):
+        References(FakeContext(check_mode=False)).resolve('catalog', 'New catalog', 'catalog')
+    refs = References(ctx)
+    refs.seed('role', [])
+    with pytest.raises(ValidationError, match='no built-in directory role has this name'):  # a play creates no roles
+        refs.resolve('role', 'Nope', 'include_roles')
+
+
+def test_labels_and_ids_round_trip():
+    refs = References(FakeContext())
+    refs.learn('group', {'id': P1.upper(), 'displayName': 'AI users'})
+    assert refs.labels('group', [P1]) == {P1: 'AI users'}
+    assert refs.id_of('group', 'ai USERS') == P1
+    assert refs.resolve('application', 'microsoft_apps_gsa', 'include_applications')['id'] == 'c08f52c9-8f03-4558-a0ea-9a4c878cf343'
+
+
+class FakeModule:  # pylint: disable=too-few-public-methods
+    params = {}
+    check_mode = False
+
+
+def test_a_typed_context_takes_only_declared_slots():
+    ctx = Context(FakeModule(), {'catalog': 'the catalog the package is in'})
+    with pytest.raises(AttributeError, match="slot 'catalog' .* is read before any hook set it"):
+        ctx.catalog  # pylint: disable=pointless-statement
+    ctx.catalog = {'id': CAT}
+    assert ctx.catalog == {'id': CAT}
+    with pytest.raises(AttributeError, match="'package' is not a slot"):
+        ctx.package = {}
+    open_ctx = Context(FakeModule())
+    open_ctx.package = {}
+    assert getattr(open_ctx, 'anything', None) is None
