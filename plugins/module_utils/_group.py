@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec, ResourceSpec
 
 # Entra rejects these in mailNickname, and anything but printable ASCII.
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
@@ -41,10 +42,13 @@ class GroupSpec(ResourceSpec):
     noun = 'group'
     path = '/groups'
     name_max_length = 256  # api-reference/v1.0/resources/group.md: displayName "Maximum length is 256 characters"
+    slots = {}
     fields = (
-        Field('display_name', 'displayName'),
+        Field('display_name', 'displayName', required=True),
         Field('description', 'description', max_length=1024),
-        Field('mail_nickname', 'mailNickname'),
+        Field('mail_nickname', 'mailNickname', default=lambda ctx, wanted: derive_nickname(wanted['display_name'])),
+        Constant('mailEnabled', False),
+        Constant('securityEnabled', True),
     )
     relations = (
         DirectoryRefs('members', 'purge_members', 'members'),
@@ -68,25 +72,13 @@ class GroupSpec(ResourceSpec):
             if problem:
                 raise ValidationError('mail_nickname', params['mail_nickname'], problem)
 
-    def defaults(self, ctx, wanted):
-        if not wanted.get('display_name'):
-            raise ValidationError('display_name', None, 'is required to create a group')
-        return {'mail_nickname': derive_nickname(wanted['display_name'])}
-
-    def plan(self, ctx, before, wanted):
-        after = super().plan(ctx, before, wanted)
+    def check(self, ctx, before, after):
         # Graph refuses to remove the last owner of a group (api-reference/v1.0/api/group-delete-owners.md), so a
         # change that would leave none is refused before any write, and check mode does not predict it.
         if before.get('owners') and after.get('owners') == []:
             raise ValidationError('owners', ctx.params.get('owners'), 'would remove every owner of group %r (%s); Graph refuses to remove the last '
                                                                       'owner of a group, so keep at least one in owners, or omit owners to leave '
                                                                       'them unmanaged' % (before.get('display_name'), ', '.join(before['owners'])))
-        return after
-
-    def create_body(self, ctx, after):
-        body = super().create_body(ctx, after)
-        body.update(mailEnabled=False, securityEnabled=True)
-        return body
 
 
 # ---- group_info: the listing -----------------------------------------------------------------------------------------
