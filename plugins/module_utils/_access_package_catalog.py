@@ -10,18 +10,21 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import CATALOGS
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceError, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceError, ResourceSpec
 
 
 class CatalogSpec(ResourceSpec):
     noun = 'catalog'
     path = CATALOGS
+    slots = {}
+    # The defaults are what Graph sets when the create body leaves them out, so check mode predicts the created catalog.
     fields = (
-        Field('display_name', 'displayName'),
+        Field('display_name', 'displayName', required=True),
         Field('description', 'description'),
-        Field('is_externally_visible', 'isExternallyVisible'),
+        Field('is_externally_visible', 'isExternallyVisible', default=True),
         # The module's own state is present/absent; the catalog's Graph state (published or not) is catalog_state.
-        Field('catalog_state', 'state'),
+        Field('catalog_state', 'state', default='published'),
+        Field('catalog_type', 'catalogType', read_only=True),
     )
     argument_spec = dict(
         display_name=dict(type='str'),
@@ -32,17 +35,6 @@ class CatalogSpec(ResourceSpec):
     )
     required_one_of = (('display_name', 'id'),)
     name_max_length = 256
-
-    def view(self, ctx, obj, relations=None):
-        result = super().view(ctx, obj, relations)
-        result['catalog_type'] = obj.get('catalogType')
-        return result
-
-    def defaults(self, ctx, wanted):
-        if not wanted.get('display_name'):
-            raise ValidationError('display_name', None, 'is required to create a catalog')
-        # What Graph sets when the create body leaves them out, so check mode predicts the created catalog.
-        return {'catalog_state': 'published', 'is_externally_visible': True}
 
     def update(self, ctx, obj, before, after):
         if obj.get('catalogType') not in (None, 'userManaged'):
