@@ -13,11 +13,10 @@ linked and unlinked, never created, renamed, re-prioritised or deleted.
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
-from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
-    NS, POLICIES_PATH, NetworkAccessSpec, match_named)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, InfoSpec, ResourceError, ValidationError, assume_created_earlier, check_name)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import NS, NetworkAccessSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
 
 PROFILES_PATH = '/networkAccess/filteringProfiles'
 LINK_TYPE = NS + 'filteringPolicyLink'
@@ -106,23 +105,15 @@ class PolicyLinks(Children):
         # tenant's policies are listed only when one is not linked yet.
         linked = [link['policy'] for link in (ctx.current or {}).get('policies') or []
                   if link.get('@odata.type', LINK_TYPE) == LINK_TYPE and (link.get('policy') or {}).get('id')]
-        policies = None
+        for policy in linked:
+            ctx.refs.learn('filtering_policy', policy)
         resolved = []
         for number, item in enumerate(items):
             option = 'policies[%d].name' % number
-            policy = match_named(linked, item['name'], option, 'filtering policy')
-            if policy is None:
-                if policies is None:
-                    policies = ctx.client.list(POLICIES_PATH, api='beta', action='looking up the filtering policies to link')
-                policy = match_named(policies, item['name'], option, 'filtering policy')
-            if policy is None:
-                missing = ValidationError(option, item['name'], 'no filtering policy has this %s' % ('id' if is_guid(item['name']) else 'name'))
-                policy = assume_created_earlier(ctx, item['name'], 'filtering policy', missing, name_property='name')
+            policy = ctx.refs.resolve('filtering_policy', item['name'], option, held=[policy['id'] for policy in linked])
             if any(other['name'] == policy['name'] for other in resolved):
                 raise ValidationError(option, item['name'], 'names the same policy as another link; a policy is linked to a profile once')
             ctx.ids.setdefault(POLICY_IDS, {})[policy['name']] = policy['id']
-            if policy['id']:
-                ctx.client.remember(policy['id'])
             resolved.append(dict(item, name=policy['name']))
         return resolved
 
@@ -181,13 +172,14 @@ class ConditionalAccessReferrers(Field):
 
 class FilteringProfileSpec(NetworkAccessSpec):
     noun = 'filtering_profile'
+    kind = 'profile'
     path = PROFILES_PATH
     expand = 'policies($expand=policy)'
     fields = (
         Field('name', 'name'),
         Field('description', 'description'),
-        Field('profile_state', 'state'),
-        Field('priority', 'priority'),
+        Field('profile_state', 'state', default='enabled'),
+        Field('priority', 'priority', required='is required to create a security profile (100 to 64999; lower is evaluated first)'),
     )
     relations = (PolicyLinks('policies', 'purge_policies'),)
     argument_spec = dict(
@@ -227,23 +219,14 @@ class FilteringProfileSpec(NetworkAccessSpec):
                 raise ValidationError('priority', priority, problem)
         validate_links(params.get('policies'))
 
-    def __init__(self):
-        self._listing = None  # the tenant's profiles, when this run has read them
-
-    def list_all(self, ctx):
-        self._listing = super().list_all(ctx)
-        return self._listing
-
-    def plan(self, ctx, before, wanted):
-        after = super().plan(ctx, before, wanted)
+    def check(self, ctx, before, after):
         priority = after.get('priority')
         if not ctx.params.get('baseline') and priority is not None and priority != before.get('priority'):
-            clash = priority_clash(self._listing if self._listing is not None else self.list_all(ctx), priority, after.get('id'))
+            clash = priority_clash(ctx.refs.listing('profile'), priority, after.get('id'))
             if clash:
                 raise ValidationError('priority', priority, 'security profile %r (id %s) has this priority already; profile priorities must be '
                                                             'unique in a tenant (lower is evaluated first), so choose another' % (
                                                                 clash.get('name'), clash['id']))
-        return after
 
     def find(self, ctx):
         if ctx.params.get('baseline'):
@@ -266,11 +249,6 @@ class FilteringProfileSpec(NetworkAccessSpec):
         ctx.client.remember(candidates[0]['id'])
         return candidates[0]
 
-    def defaults(self, ctx, wanted):
-        if wanted.get('priority') is None:
-            raise ValidationError('priority', None, 'is required to create a security profile (100 to 64999; lower is evaluated first)')
-        return {'profile_state': 'enabled'}
-
     def check_delete(self, ctx, obj):
         referrers = obj.get('conditionalAccessPolicies')
         if referrers is None:
@@ -287,14 +265,9 @@ class FilteringProfileSpec(NetworkAccessSpec):
 
 
 def resolve_filtering_profile(ctx, reference, option):
-    """A security profile object (links expanded) for a name or id, for other specs; unknown or ambiguous names are errors."""
-    spec = FilteringProfileSpec()
-    if is_guid(reference):
-        found = spec.get(ctx, reference)
-    else:
-        found = match_named(spec.list_all(ctx), reference, option, 'security profile')
-    if found is None:
-        raise ValidationError(option, reference, 'no security profile has this %s' % ('id' if is_guid(reference) else 'name'))
+    """A security profile object for a name or id, through the run's resolver; unknown or ambiguous names are errors."""
+    refs = getattr(ctx, 'refs', None) or References(ctx)
+    found = refs.resolve('profile', reference, option, in_play=False)
     ctx.client.remember(found['id'])
     return found
 
