@@ -16,10 +16,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, check_name)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, ResourceSpec, check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid
 
 NS = '#microsoft.graph.networkaccess.'
 POLICIES_PATH = '/networkAccess/filteringPolicies'
@@ -100,34 +99,32 @@ def match_named(objects, reference, option, noun):
 
 
 class NetworkAccessSpec(ResourceSpec):
-    """What the Global Secure Access specs share: beta, ``name`` as the natural key, client-side name matching."""
+    """What the Global Secure Access specs share: beta, ``name`` as the natural key, client-side name matching. The
+    listing is handed to the run's resolver (``kind``), so a reference to one of these objects reads nothing more."""
 
     api = 'beta'
     name_option = 'name'
     name_property = 'name'
-    expand = None  # $expand that brings the child collection along with the object
-
-    def _params(self):
-        return {'$expand': self.expand} if self.expand else None
-
-    def get(self, ctx, object_id):
-        try:
-            return ctx.client.get(self.item_path(object_id), api=self.api, params=self._params(),
-                                  action='reading %s %s' % (self.noun, object_id))
-        except GraphError as exc:
-            if exc.status == 404:
-                return None
-            raise
+    kind = None  # the resolver's kind of these objects
+    slots = {}
 
     def list_all(self, ctx):
-        return ctx.client.list(self.path, api=self.api, params=self._params(), action='listing %s objects' % self.noun)
+        listing = ctx.client.list(self.path, api=self.api, params=self._read_params(), action='listing %s objects' % self.noun)
+        ctx.refs.seed(self.kind, listing)
+        return listing
 
     def find_by_name(self, ctx, name):
         return [obj for obj in self.list_all(ctx) if (obj.get('name') or '').lower() == name.lower()]
 
 
 class PolicyRules(Children):
-    """The rules of a filtering policy, keyed by rule name: ``{name, type, destinations}``."""
+    """The rules of a filtering policy, keyed by rule name: ``{name, type, destinations}``. A new policy gets its rules in
+    the create body (deep insert), so it never exists half-made."""
+
+    create_prop = 'policyRules'
+
+    def create_item(self, value):
+        return self.body(value)
 
     @staticmethod
     def item(rule):
@@ -215,12 +212,14 @@ def validate_rules(rules):
 
 class FilteringPolicySpec(NetworkAccessSpec):
     noun = 'filtering_policy'
+    kind = 'filtering_policy'
     path = POLICIES_PATH
     expand = 'policyRules'
     fields = (
         Field('name', 'name'),
         Field('description', 'description'),
-        Field('action', 'action'),
+        Field('action', 'action', required='is required to create a filtering policy (block or allow)'),
+        Constant('@odata.type', NS + 'filteringPolicy'),
     )
     relations = (PolicyRules('rules', 'purge_rules'),)
     argument_spec = dict(
@@ -240,22 +239,6 @@ class FilteringPolicySpec(NetworkAccessSpec):
 
     def validate(self, params):
         validate_rules(params.get('rules'))
-
-    def defaults(self, ctx, wanted):
-        if not wanted.get('action'):
-            raise ValidationError('action', None, 'is required to create a filtering policy (block or allow)')
-        return {}
-
-    def create_body(self, ctx, after):
-        body = dict(super().create_body(ctx, after), **{'@odata.type': NS + 'filteringPolicy'})
-        # Rules go in with the policy (deep insert), so the policy never exists half-made.
-        body['policyRules'] = [PolicyRules.body(item) for item in after.get('rules') or []]
-        return body
-
-    def create(self, ctx, after):
-        name = after['name']
-        return ctx.client.create(self.path, self.create_body(ctx, after), api=self.api, action='creating %s %r' % (self.noun, name),
-                                 recover=lambda: self._recover_created(ctx, name))
 
     def links_to(self, ctx, obj):
         """(profile, link) pairs of the security profiles that link this policy."""
@@ -279,17 +262,6 @@ class FilteringPolicySpec(NetworkAccessSpec):
             ctx.client.delete('/networkAccess/filteringProfiles/%s/policies/%s' % (profile['id'], link['id']), api='beta',
                               action='unlinking filtering policy %r from security profile %r' % (obj.get('name'), profile.get('name')))
         super().delete(ctx, obj)
-
-
-def resolve_filtering_policy(ctx, reference, option, policies=None):
-    """A filtering policy object for a name or id (``policies``: a listing already read); unknown or ambiguous names are errors."""
-    if policies is None:
-        policies = ctx.client.list(POLICIES_PATH, api='beta', action='looking up filtering policy %r for %s' % (reference, option))
-    found = match_named(policies, reference, option, 'filtering policy')
-    if found is None:
-        raise ValidationError(option, reference, 'no filtering policy has this %s' % ('id' if is_guid(reference) else 'name'))
-    ctx.client.remember(found['id'])
-    return found
 
 
 # ---- filtering_policy_info: the listing ------------------------------------------------------------------------------
