@@ -220,6 +220,7 @@ class ResourceSpec:
     """Declarative description of one Entra object type; subclasses set the attributes and override hooks."""
 
     noun = None  # return key and the word used in messages, e.g. 'group'
+    words = None  # the noun in the messages of reads where it is not the return key ('access package'); None: noun
     api = 'v1.0'
     path = None  # collection path, e.g. '/groups'
     expand = None  # $expand a read of the object sends (what the view needs besides the object's own properties)
@@ -280,7 +281,7 @@ class ResourceSpec:
     def get(self, ctx, object_id):
         try:
             obj = ctx.client.get(self.item_path(object_id), api=self.api, params=self._read_params(),
-                                 action='reading %s %s' % (self.noun, object_id))
+                                 action='reading %s %s' % (self.words or self.noun, object_id))
         except GraphError as exc:
             if exc.status == 404:
                 return None
@@ -293,7 +294,7 @@ class ResourceSpec:
         """All objects whose natural key equals ``name`` (within the declared parent, when the spec has one)."""
         params = {'$filter': '%s eq %s' % (self.name_property, odata_quote(name))}
         params.update(self._read_params() or {})
-        matches = ctx.client.list(self.path, api=self.api, params=params, action='looking up %s %r' % (self.noun, name))
+        matches = ctx.client.list(self.path, api=self.api, params=params, action='looking up %s %r' % (self.words or self.noun, name))
         return [obj for obj in matches if self.in_declared_parent(ctx, obj)]
 
     def in_declared_parent(self, ctx, obj):
@@ -331,8 +332,8 @@ class ResourceSpec:
                 declared = self._declared_parent(ctx, reference, in_play=False)
                 if declared is None:
                     return None
-                raise ResourceError(self.parent_mismatch % (self.noun.replace('_', ' '), obj['id'], parent.option.replace('_', ' '),
-                                                            holder.get(self.name_property), declared.get(self.name_property)))
+                raise ResourceError(self.parent_mismatch % (self.words or self.noun, obj['id'], parent.option.replace('_', ' '),
+                                                            ctx.refs.label_of(parent.kind, holder), ctx.refs.label_of(parent.kind, declared)))
             if holder:
                 ctx.refs.learn(parent.kind, holder)
             setattr(ctx, parent.option, holder or None)
