@@ -16,13 +16,11 @@ import datetime
 import itertools
 import time
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import directory_names
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, canonical_datetime, find_catalog, find_packages, get_package,
-    names_object)
+    CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, canonical_datetime)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import (
-    Children, Field, InfoSpec, ResourceError, ResourceSpec, ValidationError, assume_created_earlier)
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, ResourceError, ResourceSpec
 
 ROLES = ('member', 'owner')
 # A package is read with its catalog and its role scopes: one read shows all the module compares.
@@ -90,13 +88,13 @@ class ResourceRoles(Children):
         if role_scopes is None:
             role_scopes = ctx.client.list('%s/%s/resourceRoleScopes' % (PACKAGES, obj['id']), params={'$expand': 'role,scope'},
                                           action='reading the resource roles of access package %r' % obj.get('displayName'))
-        names = directory_names(ctx).labels(ctx, 'group', held_groups(role_scopes))
+        names = ctx.refs.labels('group', held_groups(role_scopes))
         return [(rs['id'], role_scope_item(rs, names)) for rs in role_scopes]
 
     def resolve(self, ctx, items):
         references = [(item['group'].strip(), 'resource_roles[%d].group' % index) for index, item in enumerate(items, 1)]
         held = held_groups((ctx.current or {}).get('resourceRoleScopes') or [])
-        groups = directory_names(ctx).resolve(ctx, 'group', references, held=held, in_play=True) if references else []
+        groups = ctx.refs.resolve_all('group', references, held=held) if references else []
         return [{'group': group['displayName'], 'group_id': (group['id'] or '').lower() or None, 'role': item.get('role') or 'member'}
                 for item, group in zip(items, groups)]
 
@@ -169,11 +167,16 @@ def add_to_catalog(ctx, catalog, item):
 
 class AccessPackageSpec(ResourceSpec):
     noun = 'access_package'
+    words = 'access package'
     path = PACKAGES
+    expand = EXPAND
+    slots = {}
+    parent = Reference('catalog', 'catalog', 'catalog', required='is required to create an access package (the catalog name or id)')
+    parent_mismatch = '%s %s is in %s %r, not %r; moving a package to another catalog is not supported'
     fields = (
-        Field('display_name', 'displayName', max_length=256),
+        Field('display_name', 'displayName', max_length=256, required='is required to create an access package'),
         Field('description', 'description'),
-        Field('is_hidden', 'isHidden'),
+        Field('is_hidden', 'isHidden', default=False),
     )
     relations = (ResourceRoles(),)
     argument_spec = dict(
@@ -192,61 +195,6 @@ class AccessPackageSpec(ResourceSpec):
 
     def validate(self, params):
         validate_resource_roles(params.get('resource_roles'))
-
-    def get(self, ctx, object_id):
-        return get_package(ctx, object_id, expand=EXPAND)
-
-    def find_by_name(self, ctx, name):
-        return find_packages(ctx, name, ctx.params.get('catalog'), expand=EXPAND)
-
-    def find(self, ctx):
-        # The package names its catalog: the catalog is looked up only when the package is not found (to create it) or
-        # is in a catalog other than the declared one.
-        reference = ctx.params.get('catalog')
-        ctx.catalog = None
-        package = super().find(ctx)
-        if package is not None:
-            in_catalog = package.get('catalog') or {}
-            if reference and not names_object(in_catalog, reference):
-                declared = find_catalog(ctx, reference)
-                if declared is None:
-                    if ctx.params['state'] == 'absent':
-                        return None
-                    raise ValidationError('catalog', reference, 'no access package catalog has this name or id')
-                raise ResourceError('access package %s is in catalog %r, not %r; moving a package to another catalog is not supported' % (
-                    package['id'], in_catalog.get('displayName'), declared.get('displayName')))
-            ctx.catalog = in_catalog
-            return package
-        if reference:
-            ctx.catalog = find_catalog(ctx, reference)
-            if ctx.catalog is None and ctx.params['state'] != 'absent':
-                missing = ValidationError('catalog', reference, 'no access package catalog has this name or id')
-                if ctx.params.get('id'):
-                    raise missing
-                ctx.catalog = assume_created_earlier(ctx, reference, 'catalog', missing)
-        return None
-
-    def view(self, ctx, obj, relations=None):
-        result = super().view(ctx, obj, relations)
-        result['catalog'] = (obj.get('catalog') or {}).get('displayName')
-        return result
-
-    def defaults(self, ctx, wanted):
-        if not wanted.get('display_name'):
-            raise ValidationError('display_name', None, 'is required to create an access package')
-        if ctx.catalog is None:
-            raise ValidationError('catalog', None, 'is required to create an access package (the catalog name or id)')
-        return {'is_hidden': False, 'catalog': ctx.catalog.get('displayName')}
-
-    def plan(self, ctx, before, wanted):
-        after = super().plan(ctx, before, wanted)
-        after.setdefault('catalog', ctx.catalog.get('displayName') if ctx.catalog else None)
-        return after
-
-    def create_body(self, ctx, after):
-        body = super().create_body(ctx, after)
-        body['catalog'] = {'id': ctx.catalog['id']}
-        return body
 
     def check_delete(self, ctx, obj):
         active = active_assignments(ctx, 'accessPackage/id', obj['id'], 'access package %r' % obj.get('displayName'))
@@ -268,7 +216,7 @@ class AccessPackageInfoSpec(InfoSpec, AccessPackageSpec):
 
     def select(self, ctx):
         """The package with the id (when in the catalog), else those with the name (in it), else every package (in it)."""
-        ctx.catalog = find_catalog(ctx, ctx.params['catalog']) if ctx.params.get('catalog') else None
+        ctx.catalog = ctx.refs.find('catalog', ctx.params['catalog'], 'catalog') if ctx.params.get('catalog') else None
         if ctx.params.get('catalog') and ctx.catalog is None:
             return []
         if ctx.params.get('id'):
