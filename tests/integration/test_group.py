@@ -89,6 +89,16 @@ def test_owners_and_member_ids(emulator, tenant, auth):
     assert run_module('group', dict(auth, display_name='Owned', members=[_upn(tenant, 'sarah.jones')]))['changed'] is False
 
 
+def test_members_named_by_upn_cost_one_user_read(emulator, tenant, auth):
+    sarah, michael = _upn(tenant, 'sarah.jones'), _upn(tenant, 'michael.brown')
+    args = dict(auth, display_name='Readers', members=[sarah, michael, _upn(tenant, 'it.approvals')])
+    emulator.clear_log()
+    predicted = run_module('group', args, check=True)
+    assert predicted['group']['members'] == sorted([sarah, michael, _upn(tenant, 'it.approvals')])
+    user_reads = [entry['path'] for entry in emulator.requests(tenant.tenant_id) if entry['path'].startswith('/v1.0/users')]
+    assert user_reads == ['/v1.0/users'], user_reads
+
+
 def test_absent_is_idempotent(emulator, tenant, auth):
     run_module('group', dict(auth, display_name=JIT))
     predicted = run_module('group', dict(auth, display_name=JIT, state='absent'), check=True)
