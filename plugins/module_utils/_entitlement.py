@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Entitlement Management pieces shared by the catalog, access package, policy, assignment, request and approval specs:
-paths, catalog, package and policy lookup by name or id, durations, dates and schedules (pure functions), and acting
-as the signed-in user.
+paths, package and policy lookup by name or id (catalogs and packages through the run's resolver, ``ctx.refs``),
+durations, dates and schedules (pure functions), and acting as the signed-in user.
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 """
@@ -15,9 +15,10 @@ import datetime
 import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (  # noqa: F401 pylint: disable=unused-import
-    canonical_duration, duration_seconds, format_duration, same_duration)
+    ValidationError, canonical_duration, duration_seconds, format_duration, same_duration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import EM, names_object  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import (  # noqa: F401 pylint: disable=unused-import
+    EM, ResourceError, is_guid, names_object)
 
 CATALOGS = EM + '/catalogs'
 PACKAGES = EM + '/accessPackages'
@@ -98,33 +99,9 @@ def latest(items):
 
 # ---- lookups: the run's resolver (ctx.refs), in the call shape other files still use ----------------------------------
 
-def find_catalog(ctx, reference, option='catalog'):
-    """The catalog with this id or display name, or None; a name held by several catalogs is an error."""
-    return ctx.refs.find('catalog', reference, option)
-
-
 def find_package(ctx, reference, catalog_reference=None, option='access_package'):
     """The access package with this id, or this display name (within the catalog when given), or None."""
     return ctx.refs.find('access_package', reference, option, ('catalog', catalog_reference) if catalog_reference else None)
-
-
-def find_packages(ctx, name, catalog_reference=None, expand='catalog'):
-    """Access packages named ``name`` (with ``expand``), only those in the catalog ``catalog_reference`` names when given."""
-    matches = ctx.client.list(PACKAGES, params={'$filter': 'displayName eq %s' % odata_quote(name), '$expand': expand},
-                              action='looking up access package %r' % name)
-    return [m for m in matches if not catalog_reference or names_object(m.get('catalog') or {}, catalog_reference)]
-
-
-def get_package(ctx, package_id, expand='catalog'):
-    """The access package with ``expand``, or None."""
-    try:
-        package = ctx.client.get('%s/%s' % (PACKAGES, package_id), params={'$expand': expand}, action='reading access package %s' % package_id)
-    except GraphError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    ctx.client.remember(package['id'])
-    return package
 
 
 def active_assignments(ctx, filter_path, object_id, what, package_id=None):
