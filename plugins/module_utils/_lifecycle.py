@@ -298,9 +298,12 @@ class ResourceSpec:
         return [obj for obj in matches if self.in_declared_parent(ctx, obj)]
 
     def in_declared_parent(self, ctx, obj):
-        """True unless the spec has a parent, the task names one, and the object's (expanded) parent is another."""
-        declared = ctx.params.get(self.parent.option) if self.parent is not None else None
-        return not declared or names_object(get_path(obj, self.parent.prop) or {}, declared)
+        """False when the spec has a parent, the task names one, and the object's (expanded) parent is another; the
+        parent's ``within`` narrows the object as it narrows the parent (a policy's own catalog)."""
+        if self.parent is None:
+            return True
+        narrowing = [(self.parent.prop, self.parent.option)] + ([self.parent.within] if self.parent.within else [])
+        return all(not ctx.params.get(option) or names_object(get_path(obj, prop) or {}, ctx.params[option]) for prop, option in narrowing)
 
     def find(self, ctx):
         """The current object by id, else by unique name; None if absent. Several matches is an error. With a parent,

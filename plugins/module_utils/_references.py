@@ -247,7 +247,7 @@ class References:
     def resolve_all(self, kind, references, held=(), in_play=None, within=None, missing=None):
         """Objects for ``references``, a list of ``(reference, option)``, in order, with one read per kind at most.
         ``held``: ids the current object holds (taken without a read). ``missing``: the rule of an unknown reference
-        instead of the kind's. A name several objects have is a ResourceError listing their ids."""
+        instead of the kind's (a string, or ``missing(reference, within)`` -> string). A name several objects have is a ResourceError listing their ids."""
         spec = self.kinds[kind]
         in_play = spec.in_play if in_play is None else in_play
         for reference, option in references:
@@ -291,7 +291,7 @@ class References:
 
     def _one(self, kind, reference, option, held, within, missing):
         spec = self.kinds[kind]
-        rule = missing(reference) if callable(missing) else (missing or spec.missing_rule(reference))
+        rule = missing(reference, within) if callable(missing) else (missing or spec.missing_rule(reference))
         if spec.search == 'alias':
             object_id = APPLICATION_ALIASES.get(reference.lower(), reference)
             self.known[kind].setdefault(object_id.lower(), next((a for a, i in APPLICATION_ALIASES.items() if i == object_id.lower()), object_id))

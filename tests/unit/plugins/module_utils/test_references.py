@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Reference
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Context, ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Context, ResourceError, ResourceSpec, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References
 
 P1 = '11111111-1111-4111-8111-111111111111'
@@ -128,3 +129,21 @@ def test_a_typed_context_takes_only_declared_slots():
     open_ctx = Context(FakeModule())
     open_ctx.package = {}
     assert getattr(open_ctx, 'anything', None) is None
+
+
+def test_a_missing_rule_of_the_caller_sees_the_narrowing():
+    refs = References(FakeContext())
+    with pytest.raises(ValidationError, match="no catalog named 'Other' in 'x'"):
+        refs.resolve('catalog', 'Other', 'catalog', in_play=False, within=('x', 'x'),
+                     missing=lambda reference, within: 'no catalog named %r in %r' % (reference, within[1]))
+
+
+def test_the_parents_narrowing_applies_to_the_found_object_too():
+    class PolicySpec(ResourceSpec):
+        parent = Reference('access_package', 'accessPackage', 'access_package', within=('catalog', 'catalog'))
+
+    ctx = type('Ctx', (), {'params': {'access_package': 'Pkg', 'catalog': 'AI apps'}})
+    policy = {'accessPackage': {'id': P1, 'displayName': 'pkg'}, 'catalog': {'id': CAT, 'displayName': 'AI apps'}}
+    assert PolicySpec().in_declared_parent(ctx, policy)
+    assert not PolicySpec().in_declared_parent(ctx, dict(policy, catalog={'id': P2, 'displayName': 'General'}))
+    assert not PolicySpec().in_declared_parent(ctx, dict(policy, accessPackage={'id': P3, 'displayName': 'Other'}))
