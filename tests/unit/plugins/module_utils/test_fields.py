@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
     Constant, Duration, Field, KeyedList, Mapped, Nested, Reference, ReferenceSet, ValidationError, get_path, put_path)
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec
 
 JIT = '11111111-1111-4111-8111-111111111111'
 FIN = '22222222-2222-4222-8222-222222222222'
@@ -166,3 +167,32 @@ def test_keyed_list_by_position():
     stages = KeyedList('stages', 'stages', key=None, fields=(Field('escalation', 'isEscalationEnabled'),))
     current = [{'id': 's1', 'isEscalationEnabled': True}]
     assert stages.body(FakeContext(), [{'escalation': False}], current) == [{'id': 's1', 'isEscalationEnabled': False}]
+
+
+class _Spec(ResourceSpec):
+    noun = 'thing'
+    slots = {}
+    fields = (
+        Field('name', 'displayName', required=True),
+        Field('kind', 'kind', create_only=True, default='plain'),
+        Field('shown', 'shown', read_only=True),
+        Nested('settings', 'settings', fields=(Field('level', 'level'),)),
+        Constant('@odata.type', '#thing'),
+    )
+
+
+def test_the_lifecycle_defaults_follow_the_declarations():
+    spec, ctx = _Spec(), FakeContext(current={'settings': {'level': 1, 'other': True}})
+    ctx.params = {}
+    with pytest.raises(ValidationError, match='is required to create a thing'):
+        spec.defaults(ctx, {})
+    wanted = dict(spec.defaults(ctx, {'name': 'a'}), name='a')
+    assert wanted == {'name': 'a', 'kind': 'plain'}
+    assert spec.create_body(ctx, spec.plan(ctx, {}, wanted)) == {'displayName': 'a', 'kind': 'plain', '@odata.type': '#thing'}
+    # A create-only field keeps the value the object has; a read-only one is shown, never compared.
+    before = {'name': 'a', 'kind': 'plain', 'shown': 1, 'settings': {'level': 1}}
+    after = spec.plan(ctx, before, {'name': 'a', 'kind': 'fancy', 'settings': {'level': 2}})
+    assert after == {'name': 'a', 'kind': 'plain', 'shown': 1, 'settings': {'level': 2}}
+    assert spec.differs(before, after)
+    assert spec.update_body(ctx, before, after) == {'settings': {'level': 2, 'other': True}}
+    assert not spec.differs(before, spec.plan(ctx, before, {'kind': 'fancy', 'shown': 2}))
