@@ -3,40 +3,35 @@
 ansible-test creates each sanity venv without pip and then runs a cached
 ``get-pip`` script inside it, downloading that script from a host this
 project's machines cannot reach. ``tools/sanity.sh`` installs this file at the
-cache path instead. It gets pip from the interpreter's own ``ensurepip`` and
-then lets that pip install the requested packages (normally the pinned pip
-version) from the configured package index.
+cache path instead (``~/.ansible/test/cache/get_pip_<version>.py``) and, beside
+it, a directory of the same name without ``.py`` holding the pinned pip wheel
+(``wheels/``) and that wheel unpacked (``pip/``). The unpacked pip installs the
+requested packages (ansible-test asks for the pinned pip only) from the wheel
+directory alone: no ``ensurepip`` and no second pip run to upgrade, and the
+unpacked copy keeps its bytecode between venvs, so each venv is bootstrapped
+in one short pip run.
 
-Called as ``python get_pip_offline.py [pip options] [packages] [--no-setuptools] [--no-wheel]``.
+Called as ``python get_pip_<version>.py [pip options] [packages] [--no-setuptools] [--no-wheel]``.
 """
 
+import os
 import subprocess
 import sys
 
-# get-pip switches that only say what to leave out of the venv; pip itself
-# does not know them.
-OMIT_FLAGS = {"--no-setuptools": "setuptools", "--no-wheel": "wheel"}
-
-
-def installed(name):
-    """Whether a distribution is importable in this interpreter's environment."""
-    probe = "import importlib.metadata as m, sys; m.version(sys.argv[1])"
-    return subprocess.call([sys.executable, "-c", probe, name], stderr=subprocess.DEVNULL) == 0
+# get-pip switches that only say what to leave out of the venv; pip itself does not know them, and
+# installing from the pip wheel alone adds neither setuptools nor wheel.
+OMIT_FLAGS = ("--no-setuptools", "--no-wheel")
 
 
 def main(argv):
-    omit = [OMIT_FLAGS[arg] for arg in argv if arg in OMIT_FLAGS]
+    bundle = os.path.splitext(os.path.abspath(__file__))[0]
+    wheels = os.path.join(bundle, "wheels")
     pip_args = [arg for arg in argv if arg not in OMIT_FLAGS]
-    # ensurepip may add setuptools (Python < 3.12); leave out only what it added.
-    preexisting = {name for name in omit if installed(name)}
-
-    subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"])
-    if pip_args:
-        subprocess.check_call([sys.executable, "-m", "pip", "install"] + pip_args)
-
-    added = [name for name in omit if name not in preexisting and installed(name)]
-    if added:
-        subprocess.check_call([sys.executable, "-m", "pip", "uninstall", "--yes"] + added)
+    # --no-compile: ansible-test uninstalls pip again once the venv's requirements are in.
+    subprocess.check_call(
+        [sys.executable, os.path.join(bundle, "pip"), "install", "--no-index", "--find-links", wheels, "--no-compile"]
+        + pip_args
+    )
 
 
 if __name__ == "__main__":

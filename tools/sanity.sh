@@ -9,9 +9,12 @@
 # Each sanity test builds its own venv and first bootstraps pip into it with a
 # script ansible-test downloads from a host these machines cannot reach. It
 # uses a cached copy under ~/.ansible/test/cache/ when one exists, so HOME is
-# pointed at .build/home and our own offline stand-in is put there. The test
-# venvs are cached under that HOME too, which makes warm runs fast without
-# touching the user's real home directory.
+# pointed at .build/home and our own stand-in is put there, with the pinned pip
+# wheel (downloaded once from the package index) unpacked beside it: each venv
+# then gets pip in one short run instead of ensurepip and an upgrade (about 3.5 s
+# of CPU less per venv; a fresh run builds nine). The test venvs are cached under
+# that HOME too, which makes warm runs fast without touching the user's real
+# home directory.
 #
 # Usage: tools/sanity.sh [extra ansible-test sanity arguments]
 # Environment: VENV (default .venv), SANITY_PYTHON (default 3.11), SANITY_DIR (default .build/sanity).
@@ -45,19 +48,28 @@ git ls-files -z --cached --others --exclude-standard \
 # empty repository here keeps it from finding this checkout, where .build/ is ignored.
 git init --quiet "$collection_dir"
 
-# Install the offline pip bootstrap under the file name this ansible-test looks for.
-bootstrap_name=$("$venv/bin/python" - "$python_version" <<'PY'
+# Install the pip bootstrap under the file name this ansible-test looks for, and
+# beside it (tools/get_pip_offline.py) the pip version it pins, as a wheel and unpacked.
+pip_version=$("$venv/bin/python" - "$python_version" <<'PY'
 import sys
 import types
 
 from ansible_test._internal.python_requirements import get_venv_packages
 
-pip_version = get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"]
-print("get_pip_%s.py" % pip_version.replace(".", "_"))
+print(get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"])
 PY
 )
-mkdir -p "$test_home/.ansible/test/cache"
-cp "$repo/tools/get_pip_offline.py" "$test_home/.ansible/test/cache/$bootstrap_name"
+bootstrap=$test_home/.ansible/test/cache/get_pip_${pip_version//./_}
+if [[ ! -f $bootstrap/pip/__main__.py ]]; then
+    rm -rf "$bootstrap"
+    mkdir -p "$bootstrap/wheels"
+    "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+        --dest "$bootstrap/wheels" "pip==$pip_version"
+    "$venv/bin/python" -c 'import sys, zipfile; wheel = zipfile.ZipFile(sys.argv[1]); \
+        wheel.extractall(sys.argv[2], [name for name in wheel.namelist() if name.startswith("pip/")])' \
+        "$bootstrap/wheels/pip-$pip_version-py3-none-any.whl" "$bootstrap"
+fi
+cp "$repo/tools/get_pip_offline.py" "$bootstrap.py"
 
 cd "$collection_dir"
 export HOME=$test_home
