@@ -70,8 +70,10 @@ unit: venv collection ## Unit tests (tests/unit)
 emulator-tests: venv collection ## Tests of the Graph emulator itself (tests/emulator_tests)
 	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/emulator_tests -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# worksteal: a worker with nothing left takes queued tests from the other; the tests marked slow are collected first
+# (tests/integration/conftest.py), so both workers finish together.
 integration: venv collection ## Modules against the HTTPS emulator (tests/integration)
-	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/integration -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(RUN_ENV) $(RECORD_ENV) tools/run-pytest.sh tests/integration -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 oracle: venv ## Every Graph body the test runs recorded, parsed with the msgraph SDK models: no unknown property
 	$(RUN_ENV) $(VENV_BIN)/python -m tests.emulator.oracle $(ORACLE_DIR)

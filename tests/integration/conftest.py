@@ -14,6 +14,13 @@ from tests.emulator.fixtures import emulator, tenant  # noqa: F401  pylint: disa
 from tests.integration.harness import Playbook, auth_args, role_env, role_vars
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked ``slow`` first, each group in collection order. Under ``--dist worksteal`` (make integration) the
+    workers start on the long role runs and take the short tests from each other at the end, instead of one worker
+    running a long test alone while the other has nothing left."""
+    items.sort(key=lambda item: item.get_closest_marker('slow') is None)
+
+
 @pytest.fixture(scope='session')
 def collections():
     return COLLECTIONS

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from tests.integration.harness import GraphAdmin
-from tests.integration.test_drift_summary import fleet, run  # noqa: F401  pylint: disable=unused-import
+from tests.integration.test_drift_summary import drifted as drifted_objects, fleet, run  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_multi_tenant import recap
 
 
@@ -86,6 +86,7 @@ class Bars(html.parser.HTMLParser):
             self.bars[self._tenant][1] = int(attrs['width'])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('fleet', [3], indirect=True)
 def test_report_of_a_three_tenant_drift_run_read_back_from_chromium(emulator, fleet, playbook, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
     tenants, inventory = fleet
@@ -103,6 +104,8 @@ def test_report_of_a_three_tenant_drift_run_read_back_from_chromium(emulator, fl
     assert {host: counters['changed'] for host, counters in recap(clean.stdout).items()} == dict.fromkeys(names, 0), \
         clean.stdout[-3000:]
     assert (reports / 'drift-report.md').read_text().splitlines()[2] == '**0 of 3 tenants drifted**'
+    assert drifted_objects(report) == {}
+    assert all(body['check_mode'] and body['counts']['would_change'] == 0 for body in report.values())
 
     # Drift in tenant0 (a stray member) and tenant1 (CA policy disabled); tenant2 cannot read access packages.
     GraphAdmin(emulator, tenants[names[0]]).add_member(

@@ -40,6 +40,7 @@ def drifted(report):
             for tenant, body in report.items() if body['drift']}
 
 
+@pytest.mark.slow
 def test_drift_in_three_tenants_is_reported_there_only_and_fixed(emulator, fleet, playbook, tmp_path):
     tenants, inventory = fleet
     summary = tmp_path / 'summary.json'
@@ -49,9 +50,8 @@ def test_drift_in_three_tenants_is_reported_there_only_and_fixed(emulator, fleet
     assert set(report) == set(tenants)
     assert all(body['counts']['changed'] >= 9 and not body['failed'] for body in report.values())
 
-    clean, report = run(playbook, emulator, inventory, summary, check=True)
-    assert clean.rc == 0 and drifted(report) == {}
-    assert all(body['check_mode'] and body['counts']['would_change'] == 0 for body in report.values())
+    # That a check run of the converged tenants reports no drift is asserted in test_drift_report.py (the same run, on
+    # three tenants): the exact drift below, and nothing in the fourth tenant, show none was there before it was made.
 
     names = list(tenants)
     # A stray static member, a disabled CA policy, an unlinked Baseline policy: one kind of drift per tenant.
@@ -83,6 +83,7 @@ def test_drift_in_three_tenants_is_reported_there_only_and_fixed(emulator, fleet
     assert after.rc == 0 and drifted(report) == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('fleet', [2], indirect=True)
 def test_a_failing_tenant_is_summarised_as_failed(emulator, fleet, playbook, tmp_path):
     tenants, inventory = fleet

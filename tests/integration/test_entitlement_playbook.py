@@ -3,9 +3,12 @@ dry run on an empty tenant predicts the whole chain, --diff shows the policy, an
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.test_entitlement_policy import CATALOG, JIT, PACKAGE, POLICY, seed_policy
 
 
+@pytest.mark.slow
 def test_seed_package_and_policy_in_one_playbook(emulator, tenant, auth, playbook):
     tasks = [
         {'name': 'JIT group', 'jitaccess.entra.group': {'display_name': JIT}},

@@ -151,6 +151,7 @@ BLOCK_VARS = {'jit_ai_access_block_policy_name': 'Block AI sites', 'jit_ai_acces
               'jit_ai_access_catalog_name': 'AI tools', 'jit_ai_access_catalog_description': 'Approved AI tools'}
 
 
+@pytest.mark.slow
 def test_round_trip_of_a_tenant_set_up_by_hand(emulator, tenant, auth, playbook, tmp_path):
     chatgpt_tenant(emulator, tenant)
     emulator.clear_log()

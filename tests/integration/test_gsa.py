@@ -45,6 +45,7 @@ def seed_tasks():
     ]
 
 
+@pytest.mark.slow
 def test_seed_scenario_in_one_playbook_four_steps(emulator, tenant, auth, playbook):
     tasks = seed_tasks()
     check = playbook.run(tasks, check=True, diff=True, module_defaults=auth)

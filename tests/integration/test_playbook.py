@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 JIT = 'Allow ChatGPT Access'
 
 
+@pytest.mark.slow
 def test_playbook_four_steps_with_module_defaults(emulator, tenant, auth, playbook):
     tasks = [{'name': 'JIT group', 'jitaccess.entra.group': {'display_name': JIT, 'members': [], 'purge_members': True}}]
     check = playbook.run(tasks, check=True, diff=True, module_defaults=auth)

@@ -39,6 +39,7 @@ def snapshot(admin):
     }
 
 
+@pytest.mark.slow
 def test_seed_dry_run_changes_nothing_and_shows_every_object(emulator, tenant, playbook, role_env, role_vars):
     dry = playbook.run_file('playbooks/jit_ai_access.yml', role_vars, check=True, diff=True, env=role_env)
     assert dry.rc == 0, dry.stdout[-3000:] + dry.stderr[-3000:]
@@ -51,6 +52,7 @@ def test_seed_dry_run_changes_nothing_and_shows_every_object(emulator, tenant, p
 
 # The converge, its idempotent rerun and check run: the molecule scenario (extensions/molecule/jit_ai_access) and
 # test_round_trips.py::test_converged_role_run_reads_each_object_once (no write, changed 0) run those.
+@pytest.mark.slow
 @pytest.mark.converged
 def test_converged_tenant_tears_down_to_the_seed(emulator, tenant, playbook, role_env, role_vars):
     admin = GraphAdmin(emulator, tenant)
@@ -74,6 +76,7 @@ def test_converged_tenant_tears_down_to_the_seed(emulator, tenant, playbook, rol
     assert emulator.writes(tenant.tenant_id) == []
 
 
+@pytest.mark.slow
 def test_two_apps_converge_and_tear_down(emulator, tenant, playbook, role_env, role_vars):
     admin = GraphAdmin(emulator, tenant)
     empty = snapshot(admin)
@@ -95,6 +98,7 @@ def test_two_apps_converge_and_tear_down(emulator, tenant, playbook, role_env, r
     assert snapshot(admin) == empty
 
 
+@pytest.mark.slow
 @pytest.mark.converged
 def test_stray_members_are_reported_and_removed_on_request(emulator, tenant, auth, playbook, role_env, role_vars):
     users = {upn.split('@')[0]: upn for upn in tenant.users}

@@ -155,6 +155,7 @@ def reference(emulator, converged_snapshot):
     return tenant, state, converged_snapshot.writes
 
 
+@pytest.mark.slow
 def test_throttling_storm_completes_and_every_retry_waits_retry_after(emulator, tenant, tmp_path, collections, reference,
                                                                       fast_faults):
     retry_after = {429: 1, 503: 2}
@@ -179,6 +180,7 @@ def test_throttling_storm_completes_and_every_retry_waits_retry_after(emulator, 
     assert fingerprint(GraphAdmin(emulator, tenant)) == reference[1]
 
 
+@pytest.mark.slow
 def test_replication_lag_on_every_create_is_waited_out(emulator, tenant, tmp_path, collections, reference, fast_faults):
     emulator.inject('lag', tenant=tenant.tenant_id, seconds=3)
     run = run_role(tmp_path, collections, emulator, tenant)
@@ -211,6 +213,7 @@ def test_a_lookup_by_name_waits_for_an_object_an_earlier_task_created(emulator, 
     assert lookups[0] == 'lag' and lookups[-1] is None, lookups
 
 
+@pytest.mark.slow
 def test_crash_mid_run_names_the_step_and_a_rerun_converges(emulator, tenant, tmp_path, collections, reference):
     # The fifth write fails (a POST in this run), and from then on every request.
     rules = [emulator.inject('status', tenant=tenant.tenant_id, method='POST', status=500, after_writes=4),
@@ -239,6 +242,7 @@ def test_crash_mid_run_names_the_step_and_a_rerun_converges(emulator, tenant, tm
     assert len(emulator.writes(tenant.tenant_id)) == reference[2] - 4
 
 
+@pytest.mark.slow
 def test_lost_responses_after_committed_writes_leave_no_duplicate(emulator, tenant, tmp_path, collections, reference):
     emulator.inject('drop', tenant=tenant.tenant_id, method='POST', probability=0.5, seed=4)
     run = run_role(tmp_path, collections, emulator, tenant)
@@ -252,6 +256,7 @@ def test_lost_responses_after_committed_writes_leave_no_duplicate(emulator, tena
     assert fingerprint(GraphAdmin(emulator, tenant)) == reference[1]
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_take_turns_and_the_second_stops_before_any_change(emulator, tenant, tmp_path, collections, reference):
     locks = tmp_path / 'locks'
     with ThreadPoolExecutor(2) as pool:
@@ -308,6 +313,7 @@ def test_create_race_keeps_the_older_object(emulator, tenant, auth, monkeypatch)
     assert not any('deleted its own' in warning for warning in result['warnings'])
 
 
+@pytest.mark.slow
 @pytest.mark.converged
 def test_out_of_band_changes_are_reported_in_check_mode_and_restored(emulator, tenant, tmp_path, collections, reference):
     state = reference[1]

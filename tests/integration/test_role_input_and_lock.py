@@ -117,6 +117,7 @@ def test_the_lock_is_named_after_the_tenant_an_awx_azure_credential_names(emulat
     assert emulator.requests(tenant.tenant_id) == [] and lock.exists()
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_killed_run_is_taken_over_with_a_warning(emulator, tenant, playbook, tmp_path):
     locks = tmp_path / 'locks'
     variables = role_vars(tenant, locks)
@@ -156,6 +157,7 @@ def test_a_lock_of_another_host_is_waited_for_then_named(emulator, tenant, playb
     assert emulator.requests(tenant.tenant_id) == []
 
 
+@pytest.mark.slow
 def test_a_lock_released_while_waiting_lets_the_run_go_on(emulator, tenant, tmp_path, collections):
     locks = tmp_path / 'locks'
     lock = plant_lock(locks, tenant.tenant_id, pid=4242, host='controller-2.example.com', started='2026-12-04T20:00:00Z')

@@ -31,6 +31,7 @@ def changes(emulator, tenant):
     return [(w['method'], w['path']) for w in emulator.writes(tenant.tenant_id) if not w['path'].endswith('/evaluate')]
 
 
+@pytest.mark.slow
 def test_a_missing_permission_stops_the_role_before_any_write_and_warn_goes_on(emulator, tenant, playbook, tmp_path):
     grant_only(emulator, tenant, roles=without(APP_ROLES, 'Policy.ReadWrite.ConditionalAccess'))
     emulator.clear_log()
@@ -53,6 +54,7 @@ def test_a_missing_permission_stops_the_role_before_any_write_and_warn_goes_on(e
     assert summary['objects'][-1]['status'] == 'failed'
 
 
+@pytest.mark.slow
 def test_check_mode_on_an_empty_tenant_says_what_it_will_verify_and_skip_reads_no_readiness(emulator, tenant, playbook, tmp_path):
     emulator.clear_log()
     dry, summary = run_role(playbook, emulator, tenant, tmp_path, check=True, jit_ai_access_verify=True, jit_ai_access_readiness='skip',
@@ -67,6 +69,7 @@ def test_check_mode_on_an_empty_tenant_says_what_it_will_verify_and_skip_reads_n
     assert verdict['reason'].startswith('check mode: %s does not exist yet; a run will verify that %s' % (POLICY, upn(tenant, 'sarah.jones')))
 
 
+@pytest.mark.slow
 @pytest.mark.converged
 def test_a_converged_tenant_is_verified_and_an_out_of_band_low_only_policy_is_not(emulator, tenant, auth, playbook, tmp_path):
     sarah, james = upn(tenant, 'sarah.jones'), upn(tenant, 'james.wilson')

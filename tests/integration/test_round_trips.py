@@ -231,6 +231,7 @@ def role_env(emulator, tenant):
                 AZURE_AUTHORITY_HOST=emulator.base_url, ENTRA_GRAPH_ENDPOINT=emulator.base_url, ENTRA_CA_BUNDLE=emulator.ca_path)
 
 
+@pytest.mark.slow
 @pytest.mark.converged
 def test_converged_role_run_reads_each_object_once(emulator, tenant, playbook, role_env):
     # The reads of the converge itself; the readiness check before it is tenant_readiness's own (test_readiness.py).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.emulator.graph import entitlement
@@ -92,6 +93,7 @@ def tasks_for(tenant, tokens, cert_path, expired):
     return [{'name': 'step %d %s' % (number, module.rsplit('.', 1)[1]), module: args} for number, (module, args) in enumerate(steps)]
 
 
+@pytest.mark.slow
 def test_no_secret_or_token_in_any_output_at_vvv(emulator, tenant, auth, playbook, tmp_path):
     cert_path = arrange(emulator, tenant, tmp_path)
     tokens = {name: emulator.token_for(tenant.tenant_id, upn=upn(tenant, name)) for name in ('sarah.jones', 'michael.brown')}
