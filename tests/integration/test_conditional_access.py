@@ -219,6 +219,21 @@ def test_names_and_ids_compare_as_sets_over_server_defaults(emulator, tenant, au
     assert policy['grant_controls'] == {'operator': 'OR', 'built_in_controls': ['compliantDevice', 'mfa']}
 
 
+def test_groups_that_share_a_name_stay_two_groups(emulator, tenant, auth, admin, seed):
+    """A name two groups share tells them apart by id in the view, and swapping one for the other is a change."""
+    first, second = (admin.create_group('Twin', 'twin%d' % n)['id'] for n in (1, 2))
+    created = run_module('conditional_access_policy', seed_args(auth, include_groups=[JIT, first]))
+    assert created['conditional_access_policy']['include_groups'] == [JIT, 'Twin']
+    emulator.clear_log()
+    swapped = run_module('conditional_access_policy', seed_args(auth, include_groups=[JIT, second]))
+    assert swapped['changed'] is True, swapped['diff']
+    assert swapped['diff']['before']['include_groups'] == swapped['diff']['after']['include_groups'] == [JIT, 'Twin']
+    assert sorted(writes(emulator, tenant)[0]['body']['conditions']['users']['includeGroups']) == sorted([seed['group'], second])
+    both = run_module('conditional_access_policy', seed_args(auth, include_groups=[JIT, first, second]))
+    assert both['changed'] is True
+    assert both['conditional_access_policy']['include_groups'] == [JIT] + sorted('Twin (%s)' % group for group in (first, second))
+
+
 def test_changing_one_list_sends_its_whole_section(emulator, tenant, auth, admin, seed):
     created = run_module('conditional_access_policy', seed_args(auth, exclude_users=[upn(tenant, 'admin')]))
     emulator.clear_log()

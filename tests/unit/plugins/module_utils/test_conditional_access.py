@@ -3,6 +3,8 @@ translation between Graph's controls and the module's options."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
@@ -171,15 +173,24 @@ def test_validate_accepts_aliases_keywords_and_ids():
 
 
 def test_differs_compares_ids_not_names():
-    """Two groups named alike are still two groups; the same groups in another order are no change."""
+    """Two groups named alike are still two groups; the same groups in another order are no change. The labels a view
+    shows carry the ids behind them, so the spec keeps no state between the lifecycle's steps."""
     spec = ConditionalAccessPolicySpec()
-    spec._declared = {'include_groups'}  # pylint: disable=protected-access
-    spec._refs = {'current': {'include_groups': [(A, 'Team'), (B, 'Other')]},  # pylint: disable=protected-access
-                  'wanted': {'include_groups': [(B.upper(), 'Other'), (A, 'Team')]}}
-    before = {'include_groups': ['Other', 'Team']}
-    assert spec.differs(before, {'include_groups': ['Other', 'Team']}) is False
-    spec._refs['wanted']['include_groups'] = [(B, 'Other'), (C, 'Team')]  # pylint: disable=protected-access
-    assert spec.differs(before, {'include_groups': ['Other', 'Team']}) is True
+    before = {'include_groups': labels([(A, 'Team'), (B, 'Other')])}
+    reordered = labels([(B.upper(), 'Other'), (A, 'Team')])
+    assert reordered == before['include_groups'] == ['Other', 'Team']
+    assert spec.differs(before, {'include_groups': reordered}) is False
+    namesake = labels([(B, 'Other'), (C, 'Team')])
+    assert namesake == ['Other', 'Team']
+    assert spec.differs(before, {'include_groups': namesake}) is True
+    assert not vars(spec)
+
+
+def test_labels_survive_a_copy():
+    """A label keeps its id through the copies a result goes through."""
+    label = labels([(A, 'Team')])[0]
+    copied = copy.deepcopy({'include_groups': [label]})['include_groups'][0]
+    assert (copied, copied.id, copied.name) == ('Team', A, 'Team')
 
 
 def test_client_app_types_all_is_the_default():
