@@ -51,6 +51,16 @@ def held_ids(obj, kind):
             for item in get_path(obj, field.prop) or [] if not field.keyword(item)]
 
 
+def held_pairs(ctx, kind, ids):
+    """(id, label) of ids the policy holds, in one read for those nothing has named yet. Without a run (a plain Graph
+    object read) ids stand for themselves; a role, location or profile nothing names is shown as the policy holds it."""
+    names = ctx.refs.labels(kind, ids) if ctx is not None and ids else {}
+    pairs = [(object_id, names.get(object_id.lower(), object_id)) for object_id in ids]
+    if kind in BATCHED_KINDS:
+        return pairs
+    return [(object_id, object_id if label.lower() == object_id.lower() else label) for object_id, label in pairs]
+
+
 def resolve(ctx, kind, reference, option):
     """(id, label) of a reference a person gave (name, UPN, alias or id); ValidationError when it names nothing."""
     if kind in BATCHED_KINDS:
@@ -87,10 +97,8 @@ class ConditionRefs(ReferenceSet):
         return super().read(ctx, *obj)
 
     def show(self, ctx, value):
-        ids = [item for item in value or () if not self.keyword(item)]
-        # Without a run (a read of a plain Graph object) ids stand for themselves.
-        names = ctx.refs.labels(self.kind, ids) if ctx is not None and ids else {}
-        return labels([(self.keyword(item) or item, self.keyword(item) or names.get(item.lower(), item)) for item in value or ()])
+        named = dict(held_pairs(ctx, self.kind, [item for item in value or () if not self.keyword(item)]))
+        return labels([(self.keyword(item), self.keyword(item)) if self.keyword(item) else (item, named[item]) for item in value or ()])
 
     def pair(self, ctx, reference, option):
         word = self.keyword(reference)
@@ -198,9 +206,7 @@ class ProfileReference(Reference):
         self.option_path = option_path
 
     def show(self, ctx, value):
-        if ctx is None:
-            return value
-        return labels([(value, ctx.refs.labels(self.kind, [value])[value.lower()])])[0]
+        return labels(held_pairs(ctx, self.kind, [value]))[0]
 
     def wanted(self, ctx, declared):
         return labels([resolve(ctx, self.kind, declared, self.option_path)])[0]
@@ -348,8 +354,9 @@ class ConditionalAccessPolicySpec(ResourceSpec):
             if not after.get('include_applications'):
                 raise ValidationError('include_applications', None, 'a new policy needs the applications it targets')
         if not ctx.params.get('allow_all_users_without_exclusions'):
-            problem = lockout_problem(after.get('policy_state'), *(
-                [object_id for object_id, dummy in pairs_of(after.get(option))] for option in ('include_users', 'exclude_users', 'exclude_groups')))
+            ids = {option: [object_id for object_id, dummy in pairs_of(after.get(option))]
+                   for option in ('include_users', 'exclude_users', 'exclude_groups')}
+            problem = lockout_problem(after.get('policy_state'), ids['include_users'], ids['exclude_users'], ids['exclude_groups'])
             # Only a write can lock people out: a policy already in this state, found as declared, is left alone.
             if problem and (not before or self.differs(before, after)):
                 raise ValidationError('include_users', after.get('include_users'), problem)

@@ -367,6 +367,23 @@ def test_absent_is_idempotent(emulator, tenant, auth, seed):
     assert writes(emulator, tenant) == []
 
 
+def test_info_names_each_kind_in_one_read(emulator, tenant, auth, admin, seed):
+    """The users a policy includes and excludes are named in one read, as are its groups."""
+    sarah, david = (tenant.users[upn(tenant, name)]['id'] for name in ('sarah.jones', 'david.miller'))
+    finance = admin.groups_named('Finance Team')[0]['id']
+    admin.call('POST', POLICIES, api='beta', expect=201, body={
+        'displayName': 'Two kinds', 'state': 'disabled',
+        'conditions': {'users': {'includeUsers': [sarah], 'excludeUsers': [david], 'includeGroups': [seed['group']],
+                                 'excludeGroups': [finance]},
+                       'applications': {'includeApplications': ['All']}}})
+    emulator.clear_log()
+    found = run_module('conditional_access_policy_info', dict(auth, display_name='Two kinds'))['conditional_access_policies']
+    assert [(p['include_users'], p['exclude_users'], p['include_groups'], p['exclude_groups']) for p in found] == [
+        ([upn(tenant, 'sarah.jones')], [upn(tenant, 'david.miller')], [JIT], ['Finance Team'])]
+    assert [r['path'] for r in emulator.requests(tenant.tenant_id)] == [
+        '/beta/identity/conditionalAccess/policies', '/v1.0/users', '/v1.0/groups']
+
+
 def test_info_shows_names(emulator, tenant, auth, seed):
     run_module('conditional_access_policy', seed_args(auth))
     run_module('conditional_access_policy', dict(auth, display_name='Admins MFA', include_roles=['Global Administrator'],
