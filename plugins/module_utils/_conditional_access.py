@@ -326,6 +326,7 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     required_one_of = (('display_name', 'id'),)
 
     def find_by_name(self, ctx, name):
+        # generic: "names match client-side over the listing" (the filtering specs do the same) belongs in _lifecycle.
         # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most. The
         # match ignores case as Graph's eq does, so a change of case renames the policy instead of adding one.
         policies = ctx.client.list(self.path, api=self.api, action='listing conditional access policies')
@@ -333,7 +334,8 @@ class ConditionalAccessPolicySpec(ResourceSpec):
 
     def desired(self, ctx):
         # Every user and group the task names, break-glass accounts too, is looked up in one read per kind, which also
-        # names the ids of that kind the policy holds.
+        # names the ids of that kind the policy holds. generic: a per-kind prefetch across reference fields, and a field
+        # that other options declare too (break_glass), belong in _lifecycle.desired.
         ctx.named_directory_objects = {}
         for kind in BATCHED_KINDS:
             references = [reference for field in self.fields if getattr(field, 'kind', None) == kind
