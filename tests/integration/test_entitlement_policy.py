@@ -230,7 +230,7 @@ def test_unmanaged_sections_and_fields_survive_a_put(emulator, tenant, auth, pac
     ({'approval': dict(stages=[dict(approvers=dict(users=['nobody@example.com']))])},
      "approval.stages[1].approvers.users='nobody@example.com': no such user"),
     ({'access_reviews': dict(enabled=True)}, 'access_reviews.reviewers={}: access reviews need reviewers or self_review=true'),
-    ({'access_package': 'No such package'}, "access_package='No such package': no access package has this name"),
+    ({'access_package': 'No such package'}, "access_package='No such package': no access package has this name in catalog 'AI tools'"),
 ])
 def test_bad_input_fails_before_any_write(emulator, tenant, auth, package, changes, fragment):
     result = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant, **changes)))
@@ -297,3 +297,38 @@ def test_duplicate_policy_names_in_a_package_list_the_ids(emulator, tenant, auth
     result = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant)))
     assert result['failed'] is True and ids[0] in result['msg'] and ids[1] in result['msg'] and 'display_name' in result['msg']
     assert emulator.writes(tenant.tenant_id) == []
+
+
+def test_a_package_of_the_same_name_in_another_catalog_has_policies_of_its_own(emulator, tenant, auth, package):
+    """The catalog option narrows the policy to the package in that catalog, as it narrows the package lookup: a policy
+    of the same name in the same-named package of another catalog is neither adopted nor changed."""
+    first = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant)))['assignment_policy']
+    assert run_module('access_package_catalog', dict(auth, display_name='Other tools'))['changed'] is True
+    other = run_module('access_package', dict(auth, display_name=PACKAGE, catalog='Other tools'))['access_package']
+    emulator.clear_log()
+
+    second = run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant, catalog='Other tools', expiration=dict(hours=4))))
+    assert second['changed'] is True and second['assignment_policy']['id'] != first['id'], second
+    assert writes(emulator, tenant) == [('POST', EM + '/assignmentPolicies')]
+    assert emulator.writes(tenant.tenant_id)[0]['body']['accessPackage'] == {'id': other['id']}
+    by_id = run_module('access_package_assignment_policy', dict(auth, id=first['id'], access_package=PACKAGE, catalog='Other tools'))
+    assert by_id['failed'] is True and "belongs to access package %r, not %r" % (PACKAGE, PACKAGE) in by_id['msg'], by_id
+    assert len(writes(emulator, tenant)) == 1
+
+
+def test_a_deleted_approver_shows_as_its_id_read_once(emulator, tenant, auth, package):
+    """A user the policy names that no longer exists is shown by id, and every section that shows people asks for it
+    in the one read of the policy's users."""
+    run_module('access_package_assignment_policy', dict(auth, **seed_policy(tenant, access_reviews=dict(
+        enabled=True, reviewers=dict(users=[upn(tenant, 'it.approvals')])))))
+    approver = tenant.users[upn(tenant, 'it.approvals')]['id']
+    with emulator.lock:
+        emulator.state(tenant.tenant_id).table('users').remove(approver)
+    emulator.clear_log()
+    changed = run_module('access_package_assignment_policy', dict(auth, display_name=POLICY, access_package=PACKAGE, expiration=dict(hours=4)),
+                         check=True)
+    assert changed['changed'] is True, changed
+    assert changed['assignment_policy']['approval']['stages'][0]['fallback_approvers'] == {'users': [approver]}
+    assert changed['assignment_policy']['access_reviews']['reviewers'] == {'users': [approver]}
+    user_reads = [e for e in emulator.requests(tenant.tenant_id) if e['method'] == 'GET' and e['path'] == '/v1.0/users']
+    assert len(user_reads) == 1, user_reads

@@ -7,6 +7,8 @@ import copy
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _access_package_assignment_policy as policy
+from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_reviews import REVIEW_DEFAULTS, AccessReviews
+from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import STAGE, Expiration, Stage
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
 
 FALLBACK = '11111111-1111-1111-1111-111111111111'
@@ -72,6 +74,13 @@ def params(**changes):
     return base
 
 
+def validate_policy(params):
+    """Every input rule the module checks before any Graph call: the fields' own (sections included), then the spec's."""
+    spec = policy.AssignmentPolicySpec()
+    spec.validate_fields(params)
+    spec.validate(params)
+
+
 def resolve(kind, reference, option):
     """Stands in for the directory: references are labels already."""
     del kind, option
@@ -124,14 +133,14 @@ def stage_with(**changes):
 ])
 def test_validate_policy_names_option_value_and_rule(changes, fragment):
     with pytest.raises(ValidationError) as info:
-        policy.validate_policy(params(**changes))
+        validate_policy(params(**changes))
     assert fragment in str(info.value)
 
 
 def test_validate_policy_accepts_the_seed_and_no_sections():
-    policy.validate_policy(params())
-    policy.validate_policy(dict(display_name='x', access_package='p'))
-    policy.validate_policy(params(expiration=dict(never=True)))
+    validate_policy(params())
+    validate_policy(dict(display_name='x', access_package='p'))
+    validate_policy(params(expiration=dict(never=True)))
 
 
 @pytest.mark.parametrize('expiration, view', [
@@ -140,7 +149,7 @@ def test_validate_policy_accepts_the_seed_and_no_sections():
     (dict(never=True), {'never': True}), (dict(never=False, hours=1), {'duration': 'PT1H'}),
 ])
 def test_expiration_view(expiration, view):
-    assert policy.expiration_view(expiration) == view
+    assert Expiration.canonical(expiration) == view
 
 
 @pytest.mark.parametrize('graph, view', [
@@ -149,7 +158,7 @@ def test_expiration_view(expiration, view):
     ({'type': 'noExpiration'}, {'never': True}), ({'type': 'notSpecified'}, {'never': True}), (None, {'never': True}),
 ])
 def test_expiration_graph_view(graph, view):
-    assert policy.expiration_graph_view(graph) == view
+    assert Expiration.graph_view(graph) == view
 
 
 def test_policy_view_reads_graph_in_the_options_words():
@@ -207,7 +216,7 @@ def test_plan_keeps_unset_options_and_fills_defaults_for_a_new_policy():
     ([], ['A'], [None]),
 ])
 def test_questions_keep_the_id_of_the_same_text(current, declared, ids):
-    matched = policy.match_question_ids(current, [{'text': text, 'id': None} for text in declared])
+    matched = policy.QUESTIONS.merge(current, [{'text': text, 'id': None} for text in declared])
     assert [q['id'] for q in matched] == ids
 
 
@@ -215,20 +224,20 @@ def test_reviews_plan_and_body():
     on = policy.declared_sections(dict(access_reviews=dict(enabled=True, self_review=True, reviewers=None,
                                                            fallback_reviewers=None, starts='2026-01-05')), resolve)
     planned = policy.plan_sections({'access_reviews': {'enabled': False}}, on)['access_reviews']
-    assert planned == dict(policy.REVIEW_DEFAULTS, enabled=True, self_review=True, starts='2026-01-05T00:00:00Z',
+    assert planned == dict(REVIEW_DEFAULTS, enabled=True, self_review=True, starts='2026-01-05T00:00:00Z',
                            reviewers={}, fallback_reviewers={})
-    body = policy.reviews_body(planned, IDS)
+    body = AccessReviews.graph(planned, IDS)
     assert body['isEnabled'] is True and body['isSelfReview'] is True and body['expirationBehavior'] == 'keepAccess'
     assert body['schedule'] == {'startDateTime': '2026-01-05T00:00:00Z',
                                 'expiration': {'type': 'afterDuration', 'duration': 'P14D', 'endDateTime': None},
                                 'recurrence': {'pattern': {'type': 'absoluteMonthly', 'interval': 3},
                                                'range': {'type': 'noEnd', 'numberOfOccurrences': 0}}}
-    graph_view = policy.reviews_view(body, LABELS)
+    graph_view = policy.ACCESS_REVIEWS.view({'reviewSettings': body}, LABELS)
     assert graph_view == planned
     off = policy.plan_sections({'access_reviews': graph_view}, {'access_reviews': {'enabled': False, 'recurrence': 'weekly'}})
     assert off['access_reviews'] == {'enabled': False}
-    assert policy.reviews_body({'enabled': False}, IDS, body) == dict(body, isEnabled=False)
-    assert policy.reviews_body({'enabled': False}, IDS) is None
+    assert AccessReviews.graph({'enabled': False}, IDS, body) == dict(body, isEnabled=False)
+    assert AccessReviews.graph({'enabled': False}, IDS) is None
 
 
 def test_policy_body_writes_only_the_changed_sections_over_the_current_policy():
@@ -261,10 +270,10 @@ def test_policy_body_for_a_new_policy_and_rewritten_stages():
 
     escalating = stage_with(deadline_days=7, escalation=dict(enabled=True, after_days=3, approvers=dict(groups=['Finance Team']),
                                                              fallback_approvers=None))
-    rewritten = policy.stage_body(policy.declared_stage(1, escalating, resolve), IDS, GRAPH_POLICY['requestApprovalSettings']['stages'][0])
+    rewritten = Stage.write(STAGE.declare(1, escalating, resolve), IDS, GRAPH_POLICY['requestApprovalSettings']['stages'][0])
     assert (rewritten['isEscalationEnabled'], rewritten['durationBeforeEscalation'], rewritten['durationBeforeAutomaticDenial']) == (True, 'P3D', 'P7D')
     assert rewritten['approverInformationVisibility'] == 'visible'
-    assert policy.stage_view(rewritten, LABELS)['escalation'] == {'after_days': 3, 'approvers': {'groups': ['Finance Team']}}
+    assert STAGE.view(rewritten, LABELS)['escalation'] == {'after_days': 3, 'approvers': {'groups': ['Finance Team']}}
 
 
 def test_check_plan_rules_on_the_merged_policy():

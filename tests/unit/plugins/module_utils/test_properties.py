@@ -14,8 +14,8 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import (
-    MAX_DEADLINE_DAYS, MAX_EXPIRATION_DAYS, expiration_view, validate_stage)
+from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import (
+    MAX_DEADLINE_DAYS, MAX_EXPIRATION_DAYS, STAGE, Expiration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import normalise, same, same_set, subset, union
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import SIGN_IN_FREQUENCY_LIMITS, sign_in_frequency_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
@@ -134,10 +134,10 @@ def test_hours_and_days_mean_the_same_as_their_iso_form(hours, days):
 def test_expiration_hours_are_accepted_exactly_in_range(hours):
     params = {'hours': hours, 'days': None, 'duration': None, 'end_date': None, 'never': None}
     if 1 <= hours <= MAX_EXPIRATION_DAYS * 24:
-        view = expiration_view(params)
+        view = Expiration.canonical(params)
         assert emulated_em.duration_seconds(view['duration']) == hours * 3600
     else:
-        _names_option(lambda: expiration_view(params), 'expiration.hours', hours)
+        _names_option(lambda: Expiration.canonical(params), 'expiration.hours', hours)
 
 
 @PROPERTY
@@ -145,7 +145,7 @@ def test_expiration_hours_are_accepted_exactly_in_range(hours):
 def test_expiration_duration_either_reaches_graph_or_names_the_option(text):
     params = {'hours': None, 'days': None, 'duration': text, 'end_date': None, 'never': None}
     try:
-        view = expiration_view(params)
+        view = Expiration.canonical(params)
     except ValidationError as exc:
         assert exc.option == 'expiration.duration' and repr(text) in str(exc)
         return
@@ -164,9 +164,9 @@ def test_dates_become_utc_and_stay_put(moment):
 def test_approver_deadline_is_one_to_fourteen_days(days):
     stage = {'approvers': {'users': ['it.approvals@contoso.com']}, 'deadline_days': days}
     if 1 <= days <= MAX_DEADLINE_DAYS:
-        validate_stage(1, stage)
+        STAGE.validate(1, stage)
     else:
-        _names_option(lambda: validate_stage(1, stage), 'approval.stages[1].deadline_days', days)
+        _names_option(lambda: STAGE.validate(1, stage), 'approval.stages[1].deadline_days', days)
 
 
 # ---- FQDNs (Global Secure Access) ----------------------------------------------------------------------------------------
