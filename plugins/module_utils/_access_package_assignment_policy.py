@@ -106,6 +106,7 @@ QUESTIONS = Questions('questions', new_policy=[])
 ACCESS_REVIEWS = AccessReviews('access_reviews', new_policy={'enabled': False})
 SECTION_FIELDS = (REQUESTORS, APPROVAL, EXPIRATION, CUSTOM_SCHEDULE, QUESTIONS, ACCESS_REVIEWS)
 SECTIONS = tuple(section.option for section in SECTION_FIELDS)
+# Each section names and resolves the people of all of them at once: one read per kind for the whole policy.
 for _section in SECTION_FIELDS:
     _section.sections = SECTION_FIELDS
 

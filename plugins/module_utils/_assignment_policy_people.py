@@ -10,7 +10,7 @@ Internal use only: this file is not part of the collection's public API and may 
 A block of people is ``{manager, sponsors, users, groups}`` in option shape, a list of subject sets in Graph. Users and
 groups are shown by label (a user's UPN, a group's display name), sorted, so two blocks compare with ==. The pure
 methods take ``labels`` (``(users by id, groups by id)``), ``resolve`` (``(kind, reference, option) -> label``) and
-``ids`` (``(kind, label) -> id``); the run methods (``read``, ``wanted``, ``plan``) hand them the run's resolver.
+``ids`` (``(kind, label) -> id``): ``read`` and ``wanted`` hand them the run's resolver, ``RunIds`` does for writes.
 """
 
 from __future__ import annotations
