@@ -198,6 +198,9 @@ class AssignmentPolicySpec(ResourceSpec):
     argument_spec = ARGUMENT_SPEC
     required_one_of = (('display_name', 'id'),)
 
+    # Hooks that stand in for engine features: plan (what Graph gives a new policy for a section left unset, shown in
+    # the result but not in the diff; rules on every section after the task, declared or kept), create and update (a
+    # PUT of the whole policy with fields that span it, and the ids Graph gives new questions).
     def validate(self, params):
         require_package(params)
 
