@@ -20,7 +20,10 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement impor
     CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, canonical_datetime)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, ResourceError, ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 ROLES = ('member', 'owner')
 # A package is read with its catalog and its role scopes: one read shows all the module compares.

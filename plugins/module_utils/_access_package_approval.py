@@ -14,8 +14,10 @@ from __future__ import annotations
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     APPROVALS, REQUESTS, latest, moment, names_object, require_delegated, signed_in_user)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ActionSpec, ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ActionSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 
 DECISIONS = {'approve': 'Approve', 'deny': 'Deny'}
 # approvalstage-update.md takes Approve / Deny; resources/approvalstage.md says a read returns Approved / Denied.

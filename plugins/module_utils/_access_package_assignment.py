@@ -18,8 +18,10 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._directory import 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     ACTIVE_ASSIGNMENT_STATES, ADD_REQUEST_TYPES, APPROVALS, ASSIGNMENTS, OPEN_REQUEST_STATES, PACKAGE_OPTIONS, PACKAGES, REQUESTS,
     canonical_datetime, format_moment, latest, moment, parse_moment, policy_limit, read_request, resolve_package, resolve_policy)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec, ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 MAX_HOURS = 3660 * 24
 ASSIGNMENT_EXPAND = 'target,accessPackage,assignmentPolicy'

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import RunIds
-from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import subject_ids as section_subject_ids
+from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import RunIds, subject_ids as section_subject_ids
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_questions import Questions
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_reviews import DECISIONS, RECURRENCES, AccessReviews
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import (
     MAX_DEADLINE_DAYS, SCOPES, Approval, CustomSchedule, Expiration, Requestors)
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import POLICIES, active_assignments
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec, ResourceError, ResourceSpec, ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 _PEOPLE = dict(users=dict(type='list', elements='str'), groups=dict(type='list', elements='str'))
 _APPROVERS = dict(manager=dict(type='bool'), sponsors=dict(type='bool'), **_PEOPLE)

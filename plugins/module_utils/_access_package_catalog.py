@@ -10,7 +10,10 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import CATALOGS
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Field, InfoSpec, ResourceError, ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 
 class CatalogSpec(ResourceSpec):

@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import GRAPH, Section
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import check_name
 
 
 def _localizations_view(items):

@@ -21,7 +21,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_acces
     pairs_of, risk_levels_warning, session_body, session_problem, session_view, session_wanted, sign_in_frequency_problem, union_pairs)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
     Field, Mapped, Nested, Reference, ReferenceSet, ValidationError, clean, get_path, put_path)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec, ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 # What other files take from here (the rules live in _conditional_access_rules).
 __all__ = ['APPLICATION_ALIASES', 'FIELDS', 'POLICY_STATES', 'SIGN_IN_FREQUENCY_LIMITS', 'ConditionalAccessPolicySpec', 'grant_view',

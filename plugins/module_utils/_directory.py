@@ -9,8 +9,8 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Relation
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import UPN, References, is_guid, user_by_reference
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Relation
 
 USER_TYPE = '#microsoft.graph.user'
 

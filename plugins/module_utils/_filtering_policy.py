@@ -17,8 +17,10 @@ import difflib
 import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, ResourceSpec, check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec, check_name
 
 NS = '#microsoft.graph.networkaccess.'
 POLICIES_PATH = '/networkAccess/filteringPolicies'

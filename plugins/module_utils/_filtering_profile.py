@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import NS, NetworkAccessSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, InfoSpec, check_name
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import check_name
 
 PROFILES_PATH = '/networkAccess/filteringProfiles'
 LINK_TYPE = NS + 'filteringPolicyLink'

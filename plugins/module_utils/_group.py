@@ -13,7 +13,8 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec, ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 # Entra rejects these in mailNickname, and anything but printable ASCII.
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')

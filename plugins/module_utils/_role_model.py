@@ -21,10 +21,10 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_as
     validate_requestors, validate_reviews)
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import fqdn_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import LINK_PRIORITIES, profile_priority_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
 
 # How the role names an app's objects.

@@ -19,8 +19,9 @@ import re
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (
     APPLICATION_ALIASES, POLICY_STATES, grant_view, session_view)
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_user
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import GUID, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID
 
 EVALUATE_PATH = '/identity/conditionalAccess/evaluate'
 COUNTRY = re.compile(r'^[A-Za-z]{2}$')

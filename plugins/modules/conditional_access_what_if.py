@@ -161,7 +161,8 @@ sign_in:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, run_read
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_read
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._what_if import validate, what_if
 
 RISK_LEVELS = ['none', 'low', 'medium', 'high', 'hidden']

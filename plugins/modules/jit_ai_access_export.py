@@ -157,7 +157,8 @@ unsupported:
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._export_pattern import find_pattern, messages
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, run_read
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_read
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._tenant_snapshot import read_tenant
 
 

@@ -179,9 +179,10 @@ credential:
 '''
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, run_read
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_read
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import MODULE_PERMISSIONS, ROLE_MODULES
 from ansible_collections.jitaccess.entra.plugins.module_utils._readiness import checklist
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 
 class TenantReadinessSpec(ResourceSpec):

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 from tests.integration.harness import GraphAdmin, graph_client, run_module
 
 NA = '#microsoft.graph.networkaccess.'

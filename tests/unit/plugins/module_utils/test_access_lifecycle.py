@@ -11,7 +11,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_ap
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import requested_schedule
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_request import answers_body, answers_view
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import latest, policy_limit, require_delegated
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 
 NOW = datetime.datetime(2026, 5, 4, 14, 0, tzinfo=datetime.timezone.utc)
 TWO_HOURS = {'displayName': 'JIT', 'expiration': {'type': 'afterDuration', 'duration': 'PT2H'}}

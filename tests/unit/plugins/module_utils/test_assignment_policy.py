@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.jitaccess.entra.plugins.module_utils import _access_package_assignment_policy as policy
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_reviews import REVIEW_DEFAULTS, AccessReviews
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import STAGE, Expiration, Stage
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 
 FALLBACK = '11111111-1111-1111-1111-111111111111'
 FINANCE = '22222222-2222-2222-2222-222222222222'

@@ -8,7 +8,8 @@ import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryNames
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import names_object
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 
 JIT = '11111111-1111-4111-8111-111111111111'
 FINANCE = '22222222-2222-4222-8222-222222222222'

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
     Constant, Duration, Field, KeyedList, Mapped, Nested, Reference, ReferenceSet, ValidationError, get_path, put_path)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 JIT = '11111111-1111-4111-8111-111111111111'
 FIN = '22222222-2222-4222-8222-222222222222'

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
     FilteringPolicySpec, PolicyRules, canonical_destinations, category_hint, category_index, category_name, fqdn_problem,
     match_named)
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
     FilteringProfileSpec, PolicyLinks, baseline_candidates, next_link_priority, profile_priority_problem)
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceError, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 
 CATEGORIES = [
     {'name': 'ArtificialIntelligence', 'displayName': 'Artificial Intelligence', 'group': 'Liability'},

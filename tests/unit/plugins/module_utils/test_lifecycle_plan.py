@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Children, Relation
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children, Relation
 
 RULES = Children('rules', 'purge_rules')
 MEMBERS = Relation('members', 'purge_members')

@@ -20,11 +20,12 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._compare import no
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import SIGN_IN_FREQUENCY_LIMITS, sign_in_frequency_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     canonical_datetime, canonical_duration, duration_from, duration_seconds, format_duration, same_duration)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import canonical_destinations, fqdn_problem, validate_rules
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
     BASELINE_PRIORITY, LINK_PRIORITIES, PROFILE_PRIORITIES, FilteringProfileSpec, validate_links)
 from ansible_collections.jitaccess.entra.plugins.module_utils._group import GroupSpec, derive_nickname, nickname_problem
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ResourceSpec, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 from tests.emulator.graph import entitlement as emulated_em
 from tests.emulator.graph.directory import valid_mail_nickname
 from tests.emulator.graph.gsa import valid_fqdn

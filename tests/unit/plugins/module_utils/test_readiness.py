@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._readiness import active_service_plans, credential_view
 from ansible_collections.jitaccess.entra.plugins.module_utils._what_if import request_body, validate
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Reference
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import Context, ResourceError, ResourceSpec, ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import References
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context, ResourceSpec
 
 P1 = '11111111-1111-4111-8111-111111111111'
 P2 = '22222222-2222-4222-8222-222222222222'

@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: jitaccess.entra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The spec base class that describes one Entra object type, and the typed run context its hooks get.
+
+Internal use only: this file is not part of the collection's public API and may change without notice.
+
+A spec declares fields (each carrying its view, comparison and body), relations, child collections, a parent and the
+context slots its hooks use; its default hooks read those declarations, so a spec overrides a hook only for behaviour
+that is its own.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError, get_path, put_path
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID, References, ResourceError, names_object
+
+
+def check_name(option, value, max_length=None):
+    """ValidationError when ``value`` (unless None) cannot name an object: blank, too long, or holding a control or
+    invisible character (``_names.name_problem``)."""
+    if value is not None:
+        problem = name_problem(value, max_length)
+        if problem:
+            raise ValidationError(option, value, problem)
+
+
+class Context:
+    """What spec hooks get: the parameters, the Graph client, check mode, the reference resolver, and a place to warn.
+
+    A spec that declares ``slots`` (name -> what it holds) gets a typed context: setting any other attribute is an
+    AttributeError, and reading a declared slot before a hook set it names the slot. A spec that declares none (None)
+    gets an open one, as before."""
+
+    BASE_SLOTS = ('module', 'params', 'check_mode', 'client', 'refs', 'ids', 'current')
+
+    def __init__(self, module, slots=None):
+        object.__setattr__(self, '_slots', None if slots is None else dict(slots))
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.client = None
+        self.refs = References(self)
+        self.ids = {}  # relation option -> {label: object id}, from reads and resolution
+        self.current = None  # the object found, as Graph returned it: what it already references needs no lookup
+
+    def __setattr__(self, name, value):
+        slots = self._slots
+        if slots is not None and name not in self.BASE_SLOTS and name not in slots:
+            raise AttributeError('%r is not a slot of this run context (slots: %s); declare it in the spec\'s slots' % (
+                name, ', '.join(sorted(slots)) or 'none'))
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Only called for an attribute not set yet.
+        slots = object.__getattribute__(self, '_slots')
+        if slots and name in slots:
+            raise AttributeError('context slot %r (%s) is read before any hook set it' % (name, slots[name]))
+        raise AttributeError(name)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+
+class ResourceSpec:
+    """Declarative description of one Entra object type; subclasses set the attributes and override hooks."""
+
+    noun = None  # return key and the word used in messages, e.g. 'group'
+    words = None  # the noun in the messages of reads where it is not the return key ('access package'); None: noun
+    api = 'v1.0'
+    path = None  # collection path, e.g. '/groups'
+    expand = None  # $expand a read of the object sends (what the view needs besides the object's own properties)
+    name_option = 'display_name'
+    name_property = 'displayName'
+    name_max_length = None  # Graph's documented limit of the name, where one is documented
+    fields = ()
+    relations = ()
+    # The object the resource lives in (the package's catalog), a Reference whose option names it: found objects must
+    # be in the declared one, a create sends it, the view shows it. The object is the context slot named by its option.
+    parent = None
+    parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
+    slots = None  # context slots the spec's hooks set: {name: what it holds}; None: an open context (specs not moved yet)
+    update_method = 'patch'
+    argument_spec = {}
+    mutually_exclusive = ()
+    required_one_of = ()
+    info_filters = ()  # options of the _info module that narrow the listing
+    id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
+
+    def context_slots(self):
+        """The slots of this spec's run context (None: open): the declared ones and the parent's."""
+        if self.slots is None:
+            return None
+        slots = dict(self.slots)
+        if self.parent is not None:
+            slots[self.parent.option] = 'the %s the %s is in (found or declared)' % (self.parent.option, self.noun)
+        return slots
+
+    # ---- input ---------------------------------------------------------------------------------------------
+
+    def validate_ids(self, params):
+        """Object ids are GUIDs; a name given where an id belongs would otherwise read as 'no such object'."""
+        for option in self.id_options:
+            value = params.get(option)
+            if value is not None and not GUID.match(value):
+                raise ValidationError(option, value, 'must be an object id (a GUID such as 0f3c7a0e-2f3b-4c57-9b6f-1c1c1b8f1a11); '
+                                                     'to find the object by its name, use %s' % self.name_option)
+
+    def validate_fields(self, params):
+        """The name (``check_name``) and each field's own rule (``Field.validate``: limits, formats)."""
+        check_name(self.name_option, params.get(self.name_option), self.name_max_length)
+        for field in self.fields:
+            if field.option and params.get(field.option) is not None:
+                field.validate(params[field.option], field.option)
+
+    def validate(self, params):
+        """Pure input rules; raise ValidationError. Runs before any network call."""
+
+    # ---- reading -------------------------------------------------------------------------------------------
+
+    def item_path(self, object_id):
+        return '%s/%s' % (self.path, object_id)
+
+    def _read_params(self):
+        return {'$expand': self.expand} if self.expand else None
+
+    def get(self, ctx, object_id):
+        try:
+            obj = ctx.client.get(self.item_path(object_id), api=self.api, params=self._read_params(),
+                                 action='reading %s %s' % (self.words or self.noun, object_id))
+        except GraphError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if self.parent is not None:
+            ctx.client.remember(obj['id'])
+        return obj
+
+    def find_by_name(self, ctx, name):
+        """All objects whose natural key equals ``name`` (within the declared parent, when the spec has one)."""
+        params = {'$filter': '%s eq %s' % (self.name_property, odata_quote(name))}
+        params.update(self._read_params() or {})
+        matches = ctx.client.list(self.path, api=self.api, params=params, action='looking up %s %r' % (self.words or self.noun, name))
+        return [obj for obj in matches if self.in_declared_parent(ctx, obj)]
+
+    def in_declared_parent(self, ctx, obj):
+        """False when the spec has a parent, the task names one, and the object's (expanded) parent is another; the
+        parent's ``within`` narrows the object as it narrows the parent (a policy's own catalog)."""
+        if self.parent is None:
+            return True
+        narrowing = [(self.parent.prop, self.parent.option)] + ([self.parent.within] if self.parent.within else [])
+        return all(not ctx.params.get(option) or names_object(get_path(obj, prop) or {}, ctx.params[option]) for prop, option in narrowing)
+
+    def find(self, ctx):
+        """The current object by id, else by unique name; None if absent. Several matches is an error. With a parent,
+        the parent is the found object's, or (to create one) the declared one, in the context slot of its option."""
+        object_id = ctx.params.get('id')
+        if object_id:
+            obj = self.get(ctx, object_id)
+            if obj is None and ctx.params.get('state') != 'absent':
+                raise ResourceError('%s with id %s does not exist; omit id to create it by %s' % (self.noun, object_id, self.name_option))
+        else:
+            name = ctx.params.get(self.name_option)
+            matches = self.find_by_name(ctx, name)
+            if len(matches) > 1:
+                raise ResourceError('%s=%r matches %d %s objects (ids: %s); set id to choose one' % (
+                    self.name_option, name, len(matches), self.noun, ', '.join(sorted(m['id'] for m in matches))))
+            obj = matches[0] if matches else None
+            if obj is not None:
+                ctx.client.remember(obj['id'])
+        return self._find_parent(ctx, obj) if self.parent is not None else obj
+
+    def _find_parent(self, ctx, obj):
+        # The object names its parent: the declared parent is looked up only when the object is not found (to create
+        # it) or is in another parent than the declared one.
+        parent, reference = self.parent, ctx.params.get(self.parent.option)
+        setattr(ctx, parent.option, None)
+        if obj is not None:
+            holder = get_path(obj, parent.prop) or {}
+            if not self.in_declared_parent(ctx, obj):
+                declared = self._declared_parent(ctx, reference, in_play=False)
+                if declared is None:
+                    return None
+                raise ResourceError(self.parent_mismatch % (self.words or self.noun, obj['id'], parent.option.replace('_', ' '),
+                                                            ctx.refs.label_of(parent.kind, holder), ctx.refs.label_of(parent.kind, declared)))
+            if holder:
+                ctx.refs.learn(parent.kind, holder)
+            setattr(ctx, parent.option, holder or None)
+            return obj
+        if reference:
+            setattr(ctx, parent.option, self._declared_parent(ctx, reference, in_play=not ctx.params.get('id')))
+        return None
+
+    def _declared_parent(self, ctx, reference, in_play):
+        """The parent the task declares; None for a task that deletes, an error (or check mode's placeholder) otherwise."""
+        parent = self.parent
+        within = (parent.within[0], ctx.params[parent.within[1]]) if parent.within and ctx.params.get(parent.within[1]) else None
+        if ctx.params.get('state') == 'absent':
+            return ctx.refs.find(parent.kind, reference, parent.option, within)
+        return ctx.refs.resolve(parent.kind, reference, parent.option, in_play=in_play, within=within, missing=parent.missing)
+
+    def view(self, ctx, obj, relations=None):
+        """The object as module options (the shape returned and diffed); relations read only when asked."""
+        result = {'id': obj.get('id')}
+        for field in self.fields:
+            if field.option:
+                result[field.option] = field.read(ctx, obj)
+        if self.parent is not None:
+            result[self.parent.option] = self.parent.read(ctx, obj)
+        for relation in self.relations:
+            if relations is None and ctx.params.get(relation.option) is None:
+                continue
+            if relations is not None and relation.option not in relations:
+                continue
+            result[relation.option] = relation.current(ctx, obj)
+        return result
+
+    # ---- desired state -------------------------------------------------------------------------------------
+
+    def desired(self, ctx):
+        """Options the user set, in view shape; references resolved (reads only)."""
+        wanted = {}
+        for field in self.fields:
+            value = ctx.params.get(field.option) if field.option and not field.read_only else None
+            if value is not None:
+                wanted[field.option] = field.wanted(ctx, value)
+        for relation in self.relations:
+            declared = ctx.params.get(relation.option)
+            if declared is not None:
+                wanted[relation.option] = relation.wanted(ctx, declared)
+        return wanted
+
+    def defaults(self, ctx, wanted):
+        """Values a create sends for options the user left unset (shown in check mode's predicted result); a field
+        a create needs and nothing gives is a ValidationError."""
+        found = {}
+        for field in self.fields:
+            if field.required and not wanted.get(field.option):
+                raise ValidationError(field.option, None, self._required_rule(field))
+        if self.parent is not None:
+            holder = getattr(ctx, self.parent.option)
+            if holder is None:
+                raise ValidationError(self.parent.option, None, self._required_rule(self.parent))
+            found[self.parent.option] = ctx.refs.label_of(self.parent.kind, holder)
+        for field in self.fields:
+            if field.option and not field.read_only and field.option not in wanted:
+                value = field.default_for(ctx, wanted)
+                if value is not None:
+                    found[field.option] = value
+        return found
+
+    def _required_rule(self, field):
+        return field.required if isinstance(field.required, str) else 'is required to create a %s' % self.noun
+
+    # ---- writing -------------------------------------------------------------------------------------------
+
+    def create_body(self, ctx, after):
+        body = {}
+        for field in self.fields:
+            value = field.create_value(after)
+            if value is not None:
+                put_path(body, field.prop, field.body(ctx, value, None) if field.option else value)
+        if self.parent is not None:
+            put_path(body, self.parent.prop, {'id': getattr(ctx, self.parent.option)['id']})
+        for relation in self.relations:
+            if relation.create_prop:
+                body[relation.create_prop] = [relation.create_item(item) for item in after.get(relation.option) or []]
+        return body
+
+    def create(self, ctx, after):
+        body = self.create_body(ctx, after)
+        name = after.get(self.name_option)
+        obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.noun, name),
+                                recover=lambda: self._recover_created(ctx, name))
+        for relation in self.relations:
+            if relation.option in after and not relation.create_prop:
+                relation.apply(ctx, obj, [], after[relation.option])
+        return obj
+
+    def after_create(self, ctx, created, after):  # pylint: disable=unused-argument
+        """The result of a create: the prediction with the new id; override to report values Graph chose (a state)."""
+        return dict(after, id=created['id'])
+
+    def _recover_created(self, ctx, name):
+        matches = self.find_by_name(ctx, name)
+        return matches[0] if len(matches) == 1 else None
+
+    def twins(self, ctx, created, after):
+        """Other objects with the natural key of one this run just created: a run working on the same tenant at the
+        same time may have looked, found nothing and created one too. Return [] where a create cannot race like that."""
+        name = after.get(self.name_option)
+        return [obj for obj in self.find_by_name(ctx, name) if obj['id'] != created['id']] if name else []
+
+    def _changed_fields(self, before, after):
+        return [field for field in self.fields if field.option in after and not field.read_only and not field.create_only
+                and not field.same(before.get(field.option), after[field.option])]
+
+    def update_body(self, ctx, before, after):
+        body = {}
+        for field in self._changed_fields(before, after):
+            put_path(body, field.prop, field.body(ctx, after[field.option], get_path(ctx.current or {}, field.prop)), ctx.current)
+        return body
+
+    def update(self, ctx, obj, before, after):
+        body = self.update_body(ctx, before, after)
+        if body:
+            getattr(ctx.client, self.update_method)(self.item_path(obj['id']), body, api=self.api,
+                                                    action='updating %s %r' % (self.noun, after.get(self.name_option)))
+        for relation in self.relations:
+            if relation.option in after and relation.differs(before.get(relation.option), after[relation.option]):
+                relation.apply(ctx, obj, before.get(relation.option), after[relation.option])
+
+    def check_delete(self, ctx, obj):
+        """Raise ResourceError when something still references the object."""
+
+    def delete(self, ctx, obj):
+        ctx.client.delete(self.item_path(obj['id']), api=self.api, action='deleting %s %r' % (self.noun, obj.get(self.name_property)))
+
+    # ---- planning (pure) -------------------------------------------------------------------------------------
+
+    def plan(self, ctx, before, wanted):
+        """Predicted view after apply: the current view with the declared values laid over it (a create-only field
+        keeps the value the object has)."""
+        after = dict(before)
+        for field in self.fields:
+            if field.option in wanted and not (before and field.create_only):
+                after[field.option] = field.plan(ctx, before.get(field.option), wanted[field.option])
+        if self.parent is not None and getattr(ctx, self.parent.option, None) is not None:
+            after.setdefault(self.parent.option, ctx.refs.label_of(self.parent.kind, getattr(ctx, self.parent.option)))
+        for relation in self.relations:
+            if relation.option in wanted:
+                purge = bool(relation.purge_option and ctx.params.get(relation.purge_option))
+                after[relation.option] = relation.plan(before.get(relation.option), wanted[relation.option], purge)
+        return after
+
+    def check(self, ctx, before, after):
+        """A rule on the planned change (raise ValidationError, or warn); runs before any write and in check mode."""
+
+    def differs(self, before, after):
+        if self._changed_fields(before, after):
+            return True
+        return any(relation.option in after and relation.differs(before.get(relation.option), after[relation.option])
+                   for relation in self.relations)
+
+    def managed_keys(self, wanted):
+        return ['id', self.name_option] + [key for key in wanted if key not in ('id', self.name_option)]
