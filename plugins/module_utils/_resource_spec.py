@@ -84,6 +84,13 @@ class ResourceSpec:
     parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
     slots = None  # context slots the spec's hooks set: {name: what it holds}; None: an open context (specs not moved yet)
     update_method = 'patch'
+    # False for an object Graph never changes in place (an assignment, made and ended by requests): once found it is
+    # reported as it is, whatever the task declares; nothing differs, nothing is updated.
+    editable = True
+    # False where Graph refuses a second object with the natural key (a second open request for the same access), so
+    # a create cannot race into a twin and none is looked for after it.
+    races = True
+    diff_keys = None  # the keys the diff shows; None: the id, the name and the keys the task declares
     argument_spec = {}
     mutually_exclusive = ()
     required_one_of = ()
@@ -290,9 +297,11 @@ class ResourceSpec:
 
     def twins(self, ctx, created, after):
         """Other objects with the natural key of one this run just created: a run working on the same tenant at the
-        same time may have looked, found nothing and created one too. Return [] where a create cannot race like that."""
+        same time may have looked, found nothing and created one too. None where the spec says it cannot (``races``)."""
         name = after.get(self.name_option)
-        return [obj for obj in self.find_by_name(ctx, name) if obj['id'] != created['id']] if name else []
+        if not self.races or not name:
+            return []
+        return [obj for obj in self.find_by_name(ctx, name) if obj['id'] != created['id']]
 
     def _changed_fields(self, before, after):
         return [field for field in self.fields if field.option in after and not field.read_only and not field.create_only
@@ -323,7 +332,9 @@ class ResourceSpec:
 
     def plan(self, ctx, before, wanted):
         """Predicted view after apply: the current view with the declared values laid over it (a create-only field
-        keeps the value the object has)."""
+        keeps the value the object has). An object that is not ``editable`` stays as it is."""
+        if before and not self.editable:
+            return dict(before)
         after = dict(before)
         for field in self.fields:
             if field.option in wanted and not (before and field.create_only):
@@ -340,10 +351,14 @@ class ResourceSpec:
         """A rule on the planned change (raise ValidationError, or warn); runs before any write and in check mode."""
 
     def differs(self, before, after):
+        if not self.editable:
+            return False
         if self._changed_fields(before, after):
             return True
         return any(relation.option in after and relation.differs(before.get(relation.option), after[relation.option])
                    for relation in self.relations)
 
     def managed_keys(self, wanted):
+        if self.diff_keys is not None:
+            return list(self.diff_keys)
         return ['id', self.name_option] + [key for key in wanted if key not in ('id', self.name_option)]

@@ -196,3 +196,28 @@ def test_the_lifecycle_defaults_follow_the_declarations():
     assert spec.differs(before, after)
     assert spec.update_body(ctx, before, after) == {'settings': {'level': 2, 'other': True}}
     assert not spec.differs(before, spec.plan(ctx, before, {'kind': 'fancy', 'shown': 2}))
+
+
+class _Requested(_Spec):
+    """Something Graph never edits in place and will not make twice (an assignment made by a request)."""
+
+    editable = False
+    races = False
+    diff_keys = ('id', 'name')
+
+
+def test_an_object_that_is_not_editable_is_reported_as_it_is_and_cannot_race():
+    spec, ctx = _Requested(), FakeContext()
+    before = {'id': JIT, 'name': 'a', 'kind': 'plain', 'settings': {'level': 1}}
+    # Whatever the task declares, the plan is the object as found and nothing differs.
+    after = spec.plan(ctx, before, {'name': 'b', 'settings': {'level': 2}})
+    assert after == before and after is not before
+    assert spec.differs(before, {'name': 'b'}) is False
+    # A create still plans the declared values.
+    assert spec.plan(ctx, {}, {'name': 'a', 'kind': 'plain'}) == {'name': 'a', 'kind': 'plain'}
+    # No twin is looked for after a create (find_by_name would need a Graph client).
+    assert spec.twins(ctx, {'id': JIT}, {'name': 'a'}) == []
+    assert spec.managed_keys({'name': 'a', 'settings': {}}) == ['id', 'name']
+    # The editable default: the declared value differs, the diff shows the id, the name and the declared keys.
+    assert _Spec().differs(before, dict(before, name='b')) is True
+    assert _Spec().managed_keys({'name': 'a', 'settings': {}}) == ['id', 'display_name', 'name', 'settings']
