@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     ACTIVE_ASSIGNMENT_STATES, ADD_REQUEST_TYPES, APPROVALS, ASSIGNMENTS, OPEN_REQUEST_STATES, PACKAGE_OPTIONS, PACKAGES, REQUESTS,
-    canonical_datetime, format_moment, latest, moment, parse_moment, policy_limit, read_request, resolve_package, resolve_policy)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
+    canonical_datetime, find_package, format_moment, latest, missing_package, moment, parse_moment, policy_limit, read_request, resolve_policy)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
@@ -50,20 +49,64 @@ def requested_schedule(params, policy, now):
     return None, limit
 
 
+class Moment(Field):
+    """A Graph timestamp, shown as ``YYYY-MM-DDTHH:MM:SSZ``."""
+
+    def show(self, ctx, value):
+        return moment(value)
+
+
+class Package(Reference):
+    """The access package an assignment is of, shown by the display name of its expansion; within the declared catalog."""
+
+    def show(self, ctx, value):
+        return (value or {}).get('displayName')
+
+
+class Subject(Reference):
+    """The user an assignment is for: Graph holds an accessPackageSubject (objectId, principalName); declared by UPN or id."""
+
+    def show(self, ctx, value):
+        return (value or {}).get('principalName') or (value or {}).get('objectId')
+
+    def wanted(self, ctx, declared):
+        return super().wanted(ctx, declared.strip())
+
+
+class Policy(Reference):
+    """The assignment policy of the package the assignment goes through: the one ``resolve`` finds among the package's
+    policies (named, or the package's only one), kept in the context slot ``policy``."""
+
+    def show(self, ctx, value):
+        return (value or {}).get('displayName')
+
+    def resolve(self, ctx):
+        ctx.policy = resolve_policy(ctx, ctx.access_package)
+
+    def wanted(self, ctx, declared):
+        return ctx.policy.get('displayName')
+
+
+PACKAGE = Package('access_package', 'accessPackage', 'access_package', within=('catalog', 'catalog'), missing=missing_package)
+TARGET = Subject('target', 'target', 'user')
+POLICY = Policy('assignment_policy', 'assignmentPolicy', None)
+# What an assignment (expanded with target, accessPackage and assignmentPolicy) shows besides its id and its package;
+# Graph sets all but the target and the policy, so they are never written or compared.
+FIELDS = (
+    POLICY,
+    TARGET,
+    Field('state', 'state', read_only=True),
+    Field('status', 'status', read_only=True),
+    Moment('start_date_time', 'schedule.startDateTime', read_only=True),
+    Moment('end_date_time', 'schedule.expiration.endDateTime', read_only=True),
+    Moment('expired_date_time', 'expiredDateTime', read_only=True),
+)
+
+
 def assignment_view(assignment):
     """An assignment (expanded with target, accessPackage and assignmentPolicy) in option shape."""
-    schedule = assignment.get('schedule') or {}
-    return {
-        'id': assignment.get('id'),
-        'access_package': (assignment.get('accessPackage') or {}).get('displayName'),
-        'assignment_policy': (assignment.get('assignmentPolicy') or {}).get('displayName'),
-        'target': (assignment.get('target') or {}).get('principalName') or (assignment.get('target') or {}).get('objectId'),
-        'state': assignment.get('state'),
-        'status': assignment.get('status'),
-        'start_date_time': moment(schedule.get('startDateTime')),
-        'end_date_time': moment((schedule.get('expiration') or {}).get('endDateTime')),
-        'expired_date_time': moment(assignment.get('expiredDateTime')),
-    }
+    return dict({'id': assignment.get('id'), PACKAGE.option: PACKAGE.read(None, assignment)},
+                **{field.option: field.read(None, assignment) for field in FIELDS})
 
 
 def list_assignments(ctx, package_id=None, target_id=None, policy_id=None):
@@ -85,32 +128,23 @@ def list_assignments(ctx, package_id=None, target_id=None, policy_id=None):
 
 # ---- access_package_assignment: an admin's direct assignment ---------------------------------------------------------
 
-class RequestedSpec(ResourceSpec):
-    """Something an assignment request makes: once there it is reported as it is, never edited (Graph cannot change a
-    request, and access granted or on its way is not asked for again, whatever schedule this run would have set)."""
+class AssignmentSpec(ResourceSpec):
+    """One user's assignment of one package through one policy, made and ended with adminAdd / adminRemove requests.
 
-    view_keys = ()  # what the diff shows
-
-    def plan(self, ctx, before, wanted):
-        return dict(before) if before else dict(wanted)
-
-    def differs(self, before, after):
-        return False
-
-    def managed_keys(self, wanted):
-        return list(self.view_keys)
-
-    def twins(self, ctx, created, after):
-        # Graph itself refuses a second open request for the same access, so a create cannot race into a duplicate.
-        return []
-
-
-class AssignmentSpec(RequestedSpec):
-    """One user's assignment of one package through one policy, made and ended with adminAdd / adminRemove requests."""
+    Once there it is reported as it is, never edited (Graph cannot change a request, and access granted or on its way
+    is not asked for again, whatever schedule this run would have set). Graph itself refuses a second open request for
+    the same access, so a create cannot race into a duplicate."""
 
     noun = 'assignment'
     path = ASSIGNMENTS
     name_option = 'target'
+    parent = PACKAGE
+    fields = FIELDS
+    slots = {'user': 'the target user (id, userPrincipalName)', 'policy': 'the assignment policy it goes through',
+             'schedule': 'the schedule the adminAdd request sends (None: the policy\'s)'}
+    editable = False
+    races = False
+    diff_keys = ('id', 'access_package', 'assignment_policy', 'target', 'state', 'end_date_time')
     argument_spec = dict(
         PACKAGE_OPTIONS,
         target=dict(type='str', required=True),
@@ -119,7 +153,6 @@ class AssignmentSpec(RequestedSpec):
         justification=dict(type='str'),
     )
     mutually_exclusive = (('expires_in_hours', 'end_date'),)
-    view_keys = ('id', 'access_package', 'assignment_policy', 'target', 'state', 'end_date_time')
 
     def validate(self, params):
         hours = params.get('expires_in_hours')
@@ -136,12 +169,12 @@ class AssignmentSpec(RequestedSpec):
 
     def find(self, ctx):
         absent = ctx.params.get('state') == 'absent'
-        ctx.package = resolve_package(ctx, required=not absent)
-        ctx.user = resolve_user(ctx, ctx.params['target'].strip(), 'target')
-        if ctx.package is None:
+        ctx.access_package = self._declared_parent(ctx, ctx.params['access_package'], in_play=False)
+        ctx.user = ctx.refs.resolve(TARGET.kind, ctx.params['target'].strip(), TARGET.option)
+        if ctx.access_package is None:
             return None
-        ctx.policy = resolve_policy(ctx, ctx.package)
-        active = [a for a in list_assignments(ctx, ctx.package['id'], ctx.user['id'], ctx.policy['id'])
+        POLICY.resolve(ctx)
+        active = [a for a in list_assignments(ctx, ctx.access_package['id'], ctx.user['id'], ctx.policy['id'])
                   if a.get('state') in ACTIVE_ASSIGNMENT_STATES]
         if active:
             return latest(active)
@@ -154,38 +187,35 @@ class AssignmentSpec(RequestedSpec):
     def _open_requests(ctx):
         # entitlementmanagement-list-assignmentrequests.md documents the accessPackage/id filter; the requestor is
         # matched here (no page documents a filter on it).
-        requests = ctx.client.list(REQUESTS, params={'$filter': 'accessPackage/id eq %s' % odata_quote(ctx.package['id']),
+        requests = ctx.client.list(REQUESTS, params={'$filter': 'accessPackage/id eq %s' % odata_quote(ctx.access_package['id']),
                                                      '$expand': 'requestor'},
                                    action='looking for open requests of %s' % ctx.params['target'])
         return [r for r in requests if r.get('state') in OPEN_REQUEST_STATES and r.get('requestType') in ADD_REQUEST_TYPES
                 and ((r.get('requestor') or {}).get('objectId') or '').lower() == ctx.user['id'].lower()]
 
     def view(self, ctx, obj, relations=None):
-        if obj.get('requestType'):
-            return {'id': None, 'access_package': ctx.package.get('displayName'), 'assignment_policy': None,
-                    'target': ctx.user.get('userPrincipalName'), 'state': obj.get('state'), 'end_date_time': None,
-                    'request_id': obj['id']}
-        return assignment_view(obj)
-
-    def desired(self, ctx):
-        return {'access_package': ctx.package.get('displayName'), 'assignment_policy': ctx.policy.get('displayName'),
-                'target': ctx.user.get('userPrincipalName')}
+        if not obj.get('requestType'):
+            return super().view(ctx, obj, relations)
+        # A request of the user still on its way stands in for the assignment it will make.
+        return {'id': None, 'access_package': ctx.access_package.get('displayName'), 'assignment_policy': None,
+                'target': ctx.user.get('userPrincipalName'), 'state': obj.get('state'), 'end_date_time': None,
+                'request_id': obj['id']}
 
     def defaults(self, ctx, wanted):
         now = datetime.datetime.now(datetime.timezone.utc)
         ctx.schedule, end = requested_schedule(ctx.params, ctx.policy, now)
-        return {'state': 'delivered', 'status': 'Delivered', 'start_date_time': format_moment(now),
+        return {'assignment_policy': ctx.policy.get('displayName'), 'state': 'delivered', 'status': 'Delivered', 'start_date_time': format_moment(now),
                 'end_date_time': format_moment(end) if end else None, 'expired_date_time': None}
 
     def create(self, ctx, after):
-        assignment = {'targetId': ctx.user['id'], 'assignmentPolicyId': ctx.policy['id'], 'accessPackageId': ctx.package['id']}
+        assignment = {'targetId': ctx.user['id'], 'assignmentPolicyId': ctx.policy['id'], 'accessPackageId': ctx.access_package['id']}
         body = {'requestType': 'adminAdd', 'assignment': assignment}
         if ctx.params.get('justification'):
             body['justification'] = ctx.params['justification']
         if ctx.schedule:
             body['schedule'] = ctx.schedule
         return ctx.client.create(REQUESTS, body, action='assigning access package %r to %s' % (
-            ctx.package.get('displayName'), ctx.params['target']), recover=lambda: self._recover(ctx))
+            ctx.access_package.get('displayName'), ctx.params['target']), recover=lambda: self._recover(ctx))
 
     def _recover(self, ctx):
         """After a lost answer: the assignment (or the request still on its way) the POST made, if it made one."""
@@ -205,7 +235,7 @@ class AssignmentSpec(RequestedSpec):
     def delete(self, ctx, obj):
         body = {'requestType': 'adminRemove', 'assignment': {'id': obj['id']}}
         ctx.client.post(REQUESTS, body, action='removing the assignment of access package %r from %s' % (
-            ctx.package.get('displayName'), ctx.params['target']), recover=lambda: {} if self.find(ctx) is None else None)
+            ctx.access_package.get('displayName'), ctx.params['target']), recover=lambda: {} if self.find(ctx) is None else None)
 
 
 # ---- access_package_assignment_info: the listing ---------------------------------------------------------------------
@@ -216,6 +246,8 @@ class AssignmentInfoSpec(InfoSpec, ResourceSpec):
     noun = 'assignment'
     plural = 'assignments'
     path = ASSIGNMENTS
+    parent = PACKAGE
+    fields = FIELDS
     argument_spec = dict(
         access_package=dict(type='str'),
         catalog=dict(type='str'),
@@ -224,15 +256,12 @@ class AssignmentInfoSpec(InfoSpec, ResourceSpec):
         include_pending_requests=dict(type='bool', default=True),
     )
 
-    def view(self, ctx, obj, relations=None):
-        return assignment_view(obj)
-
     # ---- the query -----------------------------------------------------------------------------------------------
 
     def select(self, ctx):
         """Assignments of the package and / or the user (in force only, unless include_expired)."""
-        ctx.package = resolve_package(ctx, required=False) if ctx.params.get('access_package') else None
-        ctx.user = resolve_user(ctx, ctx.params['target'].strip(), 'target') if ctx.params.get('target') else None
+        ctx.package = find_package(ctx, ctx.params['access_package'], ctx.params.get('catalog')) if ctx.params.get('access_package') else None
+        ctx.user = ctx.refs.resolve(TARGET.kind, ctx.params['target'].strip(), TARGET.option) if ctx.params.get('target') else None
         if ctx.params.get('access_package') and ctx.package is None:
             return []
         found = list_assignments(ctx, ctx.package and ctx.package['id'], ctx.user and ctx.user['id'])

@@ -116,14 +116,9 @@ def active_assignments(ctx, filter_path, object_id, what, package_id=None):
     return [item for item in items if item.get('state') in ACTIVE_ASSIGNMENT_STATES]
 
 
-def resolve_package(ctx, required=True):
-    """The access package of the access_package / catalog options; ValidationError (or None) when there is none."""
-    reference, catalog = ctx.params['access_package'], ctx.params.get('catalog')
-    package = find_package(ctx, reference, catalog)
-    if package is None and required:
-        where = ' in catalog %r' % catalog if catalog else ''
-        raise ValidationError('access_package', reference, 'no access package has this %s%s' % ('id' if is_guid(reference) else 'display name', where))
-    return package
+def missing_package(reference, within=None):
+    """The rule when no access package has the declared id or display name (in the declared catalog, ``within``)."""
+    return 'no access package has this %s%s' % ('id' if is_guid(reference) else 'display name', ' in catalog %r' % within[1] if within else '')
 
 
 def package_policies(ctx, package):
