@@ -111,10 +111,12 @@ class Field:
     ``default``: what a create sends when the option is unset (a value, or a callable ``(ctx, wanted) -> value``).
     ``required``: a create without a value fails; True says 'is required to create a <noun>', a string is the rule.
     ``read_only``: shown, never compared or written. ``create_only``: written on create, never updated.
+    ``predicted``: a read-only field whose ``default`` is what Graph shows of a new object (a state, no end yet), so
+    the prediction of a create holds it, None included.
     """
 
     def __init__(self, option, prop, as_set=False, create_only=False, max_length=None, default=None, required=False,
-                 read_only=False):
+                 read_only=False, predicted=False):
         self.option = option
         self.prop = prop
         self.as_set = as_set
@@ -123,6 +125,7 @@ class Field:
         self.default = default
         self.required = required
         self.read_only = read_only
+        self.predicted = predicted
 
     # Input (pure) -----------------------------------------------------------------------------------------------
 

@@ -91,6 +91,12 @@ class ResourceSpec:
     # a create cannot race into a twin and none is looked for after it.
     races = True
     diff_keys = None  # the keys the diff shows; None: the id, the name and the keys the task declares
+    # True where Graph decides what a create makes (a state, a schedule): the result of a create is the prediction with
+    # the view of what ``create`` returned laid over it, instead of the prediction with the new id.
+    reports_created = False
+    # Options a create sends besides the object's own properties (a request's schedule and justification): fields whose
+    # input rules ``validate_fields`` applies; never shown, compared or written by the lifecycle.
+    inputs = ()
     argument_spec = {}
     mutually_exclusive = ()
     required_one_of = ()
@@ -117,9 +123,10 @@ class ResourceSpec:
                                                      'to find the object by its name, use %s' % self.name_option)
 
     def validate_fields(self, params):
-        """The name (``check_name``) and each field's own rule (``Field.validate``: limits, formats)."""
+        """The name (``check_name``) and the own rule (``Field.validate``: limits, formats) of each field, input and the
+        parent."""
         check_name(self.name_option, params.get(self.name_option), self.name_max_length)
-        for field in self.fields:
+        for field in tuple(self.fields) + tuple(self.inputs) + ((self.parent,) if self.parent is not None else ()):
             if field.option and params.get(field.option) is not None:
                 field.validate(params[field.option], field.option)
 
@@ -253,7 +260,9 @@ class ResourceSpec:
                 raise ValidationError(self.parent.option, None, self._required_rule(self.parent))
             found[self.parent.option] = ctx.refs.label_of(self.parent.kind, holder)
         for field in self.fields:
-            if field.option and not field.read_only and field.option not in wanted:
+            if field.option and field.read_only and field.predicted and field.option not in wanted:
+                found[field.option] = field.default_for(ctx, wanted)
+            elif field.option and not field.read_only and field.option not in wanted:
                 value = field.default_for(ctx, wanted)
                 if value is not None:
                     found[field.option] = value
@@ -288,7 +297,9 @@ class ResourceSpec:
         return obj
 
     def after_create(self, ctx, created, after):  # pylint: disable=unused-argument
-        """The result of a create: the prediction with the new id; override to report values Graph chose (a state)."""
+        """The result of a create: the prediction with the new id (``reports_created``: with the created object's view)."""
+        if self.reports_created:
+            return dict(after, **self.view(ctx, created))
         return dict(after, id=created['id'])
 
     def _recover_created(self, ctx, name):

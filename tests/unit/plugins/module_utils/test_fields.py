@@ -221,3 +221,32 @@ def test_an_object_that_is_not_editable_is_reported_as_it_is_and_cannot_race():
     # The editable default: the declared value differs, the diff shows the id, the name and the declared keys.
     assert _Spec().differs(before, dict(before, name='b')) is True
     assert _Spec().managed_keys({'name': 'a', 'settings': {}}) == ['id', 'display_name', 'name', 'settings']
+
+
+class _Made(_Spec):
+    """Graph decides what a create makes (its state), and the create request carries an option of its own."""
+
+    fields = _Spec.fields + (Field('state', 'state', read_only=True, predicted=True, default='new'),
+                             Field('ended', 'ended', read_only=True, predicted=True))
+    inputs = (Field('note', None, max_length=3),)
+    parent = Reference('catalog', 'catalog', 'group', max_length=5)
+    reports_created = True
+
+    def view(self, ctx, obj, relations=None):
+        return {'id': obj['id'], 'state': obj['state']}
+
+
+def test_predicted_read_only_fields_inputs_and_what_a_create_reports():
+    spec, ctx = _Made(), FakeContext()
+    ctx.params, ctx.catalog = {}, {'id': JIT, 'displayName': 'Allow ChatGPT Access'}
+    # A read-only field declared as predicted is in a create's prediction, None included; other read-only ones are not.
+    assert spec.defaults(ctx, {'name': 'a'}) == {'catalog': 'Allow ChatGPT Access', 'kind': 'plain', 'state': 'new', 'ended': None}
+    # Inputs and the parent are validated like fields.
+    with pytest.raises(ValidationError, match="note='long': must be at most 3"):
+        spec.validate_fields({'name': 'a', 'note': 'long'})
+    with pytest.raises(ValidationError, match="catalog='too long': must be at most 5"):
+        spec.validate_fields({'name': 'a', 'catalog': 'too long'})
+    # The result of a create is the prediction with what Graph made laid over it.
+    assert spec.after_create(ctx, {'id': FIN, 'state': 'ready'}, {'id': None, 'name': 'a', 'state': 'new'}) == \
+        {'id': FIN, 'name': 'a', 'state': 'ready'}
+    assert _Spec().after_create(ctx, {'id': FIN, 'state': 'ready'}, {'id': None, 'name': 'a'}) == {'id': FIN, 'name': 'a'}
