@@ -50,14 +50,32 @@ def requested_schedule(params, policy, now):
 
 
 class Moment(Field):
-    """A Graph timestamp, shown as ``YYYY-MM-DDTHH:MM:SSZ``."""
+    """A Graph timestamp, shown as ``YYYY-MM-DDTHH:MM:SSZ``; declared as an ISO 8601 date or date-time."""
 
     def show(self, ctx, value):
         return moment(value)
 
+    def validate(self, value, option_path=None):
+        try:
+            canonical_datetime(value)
+        except ValueError as exc:
+            raise ValidationError(option_path or self.option, value, str(exc)) from exc
+
+
+class Hours(Field):
+    """A whole number of hours an assignment lasts, within what Graph accepts."""
+
+    def validate(self, value, option_path=None):
+        if not 1 <= value <= MAX_HOURS:
+            raise ValidationError(option_path or self.option, value, 'must be between 1 and %d (3660 days)' % MAX_HOURS)
+
 
 class Package(Reference):
     """The access package an assignment is of, shown by the display name of its expansion; within the declared catalog."""
+
+    def validate(self, value, option_path=None):
+        if not value.strip():
+            raise ValidationError(option_path or self.option, value, 'must not be blank')
 
     def show(self, ctx, value):
         return (value or {}).get('displayName')
@@ -86,20 +104,33 @@ class Policy(Reference):
     def wanted(self, ctx, declared):
         return ctx.policy.get('displayName')
 
+    default_for = wanted
+
+
+def planned_schedule(ctx):
+    """``(start, end)`` of the assignment a create asks for, the schedule its request sends kept in ``ctx.schedule``
+    (computed once per run: the prediction and the request share one start)."""
+    if getattr(ctx, 'schedule', None) is None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        body, end = requested_schedule(ctx.params, ctx.policy, now)
+        ctx.schedule = {'body': body, 'start': format_moment(now), 'end': format_moment(end) if end else None}
+    return ctx.schedule['start'], ctx.schedule['end']
+
 
 PACKAGE = Package('access_package', 'accessPackage', 'access_package', within=('catalog', 'catalog'), missing=missing_package)
 TARGET = Subject('target', 'target', 'user')
 POLICY = Policy('assignment_policy', 'assignmentPolicy', None)
 # What an assignment (expanded with target, accessPackage and assignmentPolicy) shows besides its id and its package;
-# Graph sets all but the target and the policy, so they are never written or compared.
+# Graph sets all but the target and the policy (a new assignment as predicted), so they are never written or compared.
 FIELDS = (
     POLICY,
     TARGET,
-    Field('state', 'state', read_only=True),
-    Field('status', 'status', read_only=True),
-    Moment('start_date_time', 'schedule.startDateTime', read_only=True),
-    Moment('end_date_time', 'schedule.expiration.endDateTime', read_only=True),
-    Moment('expired_date_time', 'expiredDateTime', read_only=True),
+    Field('state', 'state', read_only=True, predicted=True, default='delivered'),
+    Field('status', 'status', read_only=True, predicted=True, default='Delivered'),
+    Moment('start_date_time', 'schedule.startDateTime', read_only=True, predicted=True, default=lambda ctx, wanted: planned_schedule(ctx)[0]),
+    Moment('end_date_time', 'schedule.expiration.endDateTime', read_only=True, predicted=True,
+           default=lambda ctx, wanted: planned_schedule(ctx)[1]),
+    Moment('expired_date_time', 'expiredDateTime', read_only=True, predicted=True),
 )
 
 
@@ -144,6 +175,7 @@ class AssignmentSpec(ResourceSpec):
              'schedule': 'the schedule the adminAdd request sends (None: the policy\'s)'}
     editable = False
     races = False
+    reports_created = True
     diff_keys = ('id', 'access_package', 'assignment_policy', 'target', 'state', 'end_date_time')
     argument_spec = dict(
         PACKAGE_OPTIONS,
@@ -153,19 +185,7 @@ class AssignmentSpec(ResourceSpec):
         justification=dict(type='str'),
     )
     mutually_exclusive = (('expires_in_hours', 'end_date'),)
-
-    def validate(self, params):
-        hours = params.get('expires_in_hours')
-        if hours is not None and not 1 <= hours <= MAX_HOURS:
-            raise ValidationError('expires_in_hours', hours, 'must be between 1 and %d (3660 days)' % MAX_HOURS)
-        if params.get('end_date') is not None:
-            try:
-                canonical_datetime(params['end_date'])
-            except ValueError as exc:
-                raise ValidationError('end_date', params['end_date'], str(exc)) from exc
-        for option in ('access_package', 'target'):
-            if not params[option].strip():
-                raise ValidationError(option, params[option], 'must not be blank')
+    inputs = (Hours('expires_in_hours', None), Moment('end_date', None))
 
     def find(self, ctx):
         absent = ctx.params.get('state') == 'absent'
@@ -196,41 +216,33 @@ class AssignmentSpec(ResourceSpec):
     def view(self, ctx, obj, relations=None):
         if not obj.get('requestType'):
             return super().view(ctx, obj, relations)
-        # A request of the user still on its way stands in for the assignment it will make.
+        # A request of the user still on its way stands in for the assignment it will make: found, it shows what it
+        # is for; just made by this run, the prediction with the request's state.
+        if 'predicted' in obj:
+            return dict(obj['predicted'], state=obj.get('state'), status=obj.get('status'), request_id=obj['id'])
         return {'id': None, 'access_package': ctx.access_package.get('displayName'), 'assignment_policy': None,
                 'target': ctx.user.get('userPrincipalName'), 'state': obj.get('state'), 'end_date_time': None,
                 'request_id': obj['id']}
-
-    def defaults(self, ctx, wanted):
-        now = datetime.datetime.now(datetime.timezone.utc)
-        ctx.schedule, end = requested_schedule(ctx.params, ctx.policy, now)
-        return {'assignment_policy': ctx.policy.get('displayName'), 'state': 'delivered', 'status': 'Delivered', 'start_date_time': format_moment(now),
-                'end_date_time': format_moment(end) if end else None, 'expired_date_time': None}
 
     def create(self, ctx, after):
         assignment = {'targetId': ctx.user['id'], 'assignmentPolicyId': ctx.policy['id'], 'accessPackageId': ctx.access_package['id']}
         body = {'requestType': 'adminAdd', 'assignment': assignment}
         if ctx.params.get('justification'):
             body['justification'] = ctx.params['justification']
-        if ctx.schedule:
-            body['schedule'] = ctx.schedule
-        return ctx.client.create(REQUESTS, body, action='assigning access package %r to %s' % (
-            ctx.access_package.get('displayName'), ctx.params['target']), recover=lambda: self._recover(ctx))
-
-    def _recover(self, ctx):
-        """After a lost answer: the assignment (or the request still on its way) the POST made, if it made one."""
-        return self.find(ctx)
-
-    def after_create(self, ctx, created, after):
-        assignment_id = created['id']
-        if created.get('requestType'):
-            request = read_request(ctx, created['id'])
+        if ctx.schedule['body']:
+            body['schedule'] = ctx.schedule['body']
+        made = ctx.client.create(REQUESTS, body, action='assigning access package %r to %s' % (
+            ctx.access_package.get('displayName'), ctx.params['target']), recover=lambda: self.find(ctx))
+        # What Graph made (the request, or after a lost answer what find sees), read back as an assignment.
+        assignment_id = made['id']
+        if made.get('requestType'):
+            request = read_request(ctx, made['id'])
             assignment_id = (request.get('assignment') or {}).get('id')
             if not assignment_id:
-                return dict(after, state=request.get('state'), status=request.get('status'), request_id=request['id'])
-        assignment = ctx.client.get('%s/%s' % (ASSIGNMENTS, assignment_id), params={'$expand': ASSIGNMENT_EXPAND},
-                                    action='reading the new assignment')
-        return assignment_view(assignment)
+                # Entra has not made the assignment yet: the request stands in for it, with what this run predicted.
+                return dict(request, predicted=after)
+        return ctx.client.get('%s/%s' % (ASSIGNMENTS, assignment_id), params={'$expand': ASSIGNMENT_EXPAND},
+                              action='reading the new assignment')
 
     def delete(self, ctx, obj):
         body = {'requestType': 'adminRemove', 'assignment': {'id': obj['id']}}

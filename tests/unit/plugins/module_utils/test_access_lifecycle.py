@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_approval import choose_stage, decision_of
-from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import requested_schedule
+from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment import AssignmentSpec, assignment_view, requested_schedule
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_request import answers_body, answers_view
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import latest, policy_limit, require_delegated
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
@@ -166,3 +166,26 @@ def test_require_delegated(params, allowed):
         with pytest.raises(ValidationError) as error:
             require_delegated(params, 'requesting')
         assert "auth_source=%r: requesting acts as a signed-in user" % params['auth_source'] in str(error.value)
+
+
+ASSIGNMENT = {'id': 'a1', 'state': 'delivered', 'status': 'Delivered', 'expiredDateTime': None,
+              'accessPackage': {'id': 'p1', 'displayName': 'ChatGPT'}, 'assignmentPolicy': {'id': 'q1', 'displayName': 'JIT'},
+              'target': {'objectId': 'u1', 'principalName': 'sarah@contoso.com'},
+              'schedule': {'startDateTime': '2026-05-04T14:00:00.0000000Z', 'expiration': {'endDateTime': '2026-05-04T16:00:00Z'}}}
+PREDICTED = {'id': None, 'access_package': 'ChatGPT', 'assignment_policy': 'JIT', 'target': 'sarah@contoso.com', 'state': 'delivered',
+             'status': 'Delivered', 'start_date_time': START, 'end_date_time': '2026-05-04T16:00:00Z', 'expired_date_time': None}
+
+
+def test_assignment_view_shows_the_declared_fields():
+    assert assignment_view(ASSIGNMENT) == dict(PREDICTED, id='a1')
+    assert assignment_view({'id': 'a2', 'target': {'objectId': 'u2'}})['target'] == 'u2'
+
+
+def test_a_create_reports_what_graph_made():
+    spec = AssignmentSpec()
+    # The assignment the request made, as Graph shows it.
+    made = dict(ASSIGNMENT, state='delivering', status='Delivering')
+    assert spec.after_create(None, made, PREDICTED) == dict(PREDICTED, id='a1', state='delivering', status='Delivering')
+    # A request Entra has not turned into an assignment yet: the prediction, with the request's state and id.
+    request = {'id': 'r1', 'requestType': 'adminAdd', 'state': 'submitted', 'status': 'Accepted', 'predicted': PREDICTED}
+    assert spec.after_create(None, request, PREDICTED) == dict(PREDICTED, state='submitted', status='Accepted', request_id='r1')
