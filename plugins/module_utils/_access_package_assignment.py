@@ -134,10 +134,13 @@ FIELDS = (
 )
 
 
+# The listing shows the package as a field: it is a filter there, not a parent that must be named.
+LISTED_FIELDS = (Field('access_package', 'accessPackage.displayName', read_only=True),) + FIELDS
+
+
 def assignment_view(assignment):
     """An assignment (expanded with target, accessPackage and assignmentPolicy) in option shape."""
-    return dict({'id': assignment.get('id'), PACKAGE.option: PACKAGE.read(None, assignment)},
-                **{field.option: field.read(None, assignment) for field in FIELDS})
+    return dict({'id': assignment.get('id')}, **{field.option: field.read(None, assignment) for field in LISTED_FIELDS})
 
 
 def list_assignments(ctx, package_id=None, target_id=None, policy_id=None):
@@ -258,8 +261,7 @@ class AssignmentInfoSpec(InfoSpec, ResourceSpec):
     noun = 'assignment'
     plural = 'assignments'
     path = ASSIGNMENTS
-    parent = PACKAGE
-    fields = FIELDS
+    fields = LISTED_FIELDS
     argument_spec = dict(
         access_package=dict(type='str'),
         catalog=dict(type='str'),
