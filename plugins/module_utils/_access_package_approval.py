@@ -11,13 +11,12 @@ Deciding needs the approver's delegated token (Graph refuses application credent
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import is_guid, resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
-    APPROVALS, REQUESTS, latest, moment, names_object, require_delegated, signed_in_user)
+    APPROVALS, REQUESTS, latest, moment, require_delegated, signed_in_user)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ActionSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid, names_object
 
 DECISIONS = {'approve': 'Approve', 'deny': 'Deny'}
 # approvalstage-update.md takes Approve / Deny; resources/approvalstage.md says a read returns Approved / Denied.
@@ -80,7 +79,7 @@ class ApprovalSpec(ActionSpec):
             request = next((r for r in self._pending(ctx) if r['id'].lower() == request_id.lower()), None)
             request = request or self._request(ctx, request_id) or {'id': request_id}
         else:
-            user = resolve_user(ctx, ctx.params['requestor'].strip(), 'requestor')
+            user = ctx.refs.resolve('user', ctx.params['requestor'].strip(), 'requestor')
             reference = ctx.params['access_package'].strip()
 
             def wanted(request):

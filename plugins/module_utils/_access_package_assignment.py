@@ -16,7 +16,7 @@ import datetime
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     ACTIVE_ASSIGNMENT_STATES, ADD_REQUEST_TYPES, APPROVALS, ASSIGNMENTS, OPEN_REQUEST_STATES, PACKAGE_OPTIONS, PACKAGES, REQUESTS,
-    canonical_datetime, find_package, format_moment, latest, missing_package, moment, parse_moment, policy_limit, read_request, resolve_policy)
+    canonical_datetime, format_moment, latest, missing_package, moment, parse_moment, policy_limit, read_request, resolve_policy)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
@@ -274,7 +274,9 @@ class AssignmentInfoSpec(InfoSpec, ResourceSpec):
 
     def select(self, ctx):
         """Assignments of the package and / or the user (in force only, unless include_expired)."""
-        ctx.package = find_package(ctx, ctx.params['access_package'], ctx.params.get('catalog')) if ctx.params.get('access_package') else None
+        catalog = ctx.params.get('catalog')
+        ctx.package = ctx.refs.find('access_package', ctx.params['access_package'], 'access_package',
+                                    ('catalog', catalog) if catalog else None) if ctx.params.get('access_package') else None
         ctx.user = ctx.refs.resolve(TARGET.kind, ctx.params['target'].strip(), TARGET.option) if ctx.params.get('target') else None
         if ctx.params.get('access_package') and ctx.package is None:
             return []

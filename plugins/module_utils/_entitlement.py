@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Entitlement Management pieces shared by the catalog, access package, policy, assignment, request and approval specs:
-paths, package and policy lookup by name or id (catalogs and packages through the run's resolver, ``ctx.refs``),
+paths, the assignment policy a request goes through (catalogs, packages and users are the run's resolver's, ``ctx.refs``),
 durations, dates and schedules (pure functions), and acting as the signed-in user.
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
@@ -17,8 +17,7 @@ import re
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (  # noqa: F401 pylint: disable=unused-import
     ValidationError, canonical_duration, duration_seconds, format_duration, same_duration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import (  # noqa: F401 pylint: disable=unused-import
-    EM, ResourceError, is_guid, names_object)
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import EM, ResourceError, is_guid
 
 CATALOGS = EM + '/catalogs'
 PACKAGES = EM + '/accessPackages'
@@ -95,13 +94,6 @@ def policy_limit(policy, start):
 def latest(items):
     """The most recently created item (by createdDateTime), or None."""
     return max(items, key=lambda item: item.get('createdDateTime') or '') if items else None
-
-
-# ---- lookups: the run's resolver (ctx.refs), in the call shape other files still use ----------------------------------
-
-def find_package(ctx, reference, catalog_reference=None, option='access_package'):
-    """The access package with this id, or this display name (within the catalog when given), or None."""
-    return ctx.refs.find('access_package', reference, option, ('catalog', catalog_reference) if catalog_reference else None)
 
 
 def active_assignments(ctx, filter_path, object_id, what, package_id=None):

@@ -18,7 +18,7 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec, check_name
 
@@ -87,17 +87,6 @@ def canonical_destinations(rule_type, values):
     if rule_type == 'fqdn':
         values = [value.lower() for value in values]
     return sorted(set(values))
-
-
-def match_named(objects, reference, option, noun):
-    """The one object whose id (for a GUID) or name (case-insensitive) is ``reference``; None when there is none."""
-    if is_guid(reference):
-        return next((obj for obj in objects if obj['id'].lower() == reference.lower()), None)
-    matches = [obj for obj in objects if (obj.get('name') or '').lower() == reference.lower()]
-    if len(matches) > 1:
-        raise ResourceError('%s: %r is the name of %d %s objects (ids: %s); give the id instead' % (
-            option, reference, len(matches), noun, ', '.join(sorted(m['id'] for m in matches))))
-    return matches[0] if matches else None
 
 
 class NetworkAccessSpec(ResourceSpec):

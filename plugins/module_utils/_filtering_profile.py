@@ -16,7 +16,7 @@ from __future__ import annotations
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import NS, NetworkAccessSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import check_name
 
@@ -264,14 +264,6 @@ class FilteringProfileSpec(NetworkAccessSpec):
             raise ResourceError('security profile %r is still used by conditional access policy %s; remove it from the session control '
                                 'there first, or set force=true to delete it anyway' % (obj.get('name'), names))
         ctx.warn('security profile %r is deleted although conditional access policy %s still points at it' % (obj.get('name'), names))
-
-
-def resolve_filtering_profile(ctx, reference, option):
-    """A security profile object for a name or id, through the run's resolver; unknown or ambiguous names are errors."""
-    refs = getattr(ctx, 'refs', None) or References(ctx)
-    found = refs.resolve('profile', reference, option, in_play=False)
-    ctx.client.remember(found['id'])
-    return found
 
 
 # ---- filtering_profile_info: the listing -----------------------------------------------------------------------------

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import DirectoryRefs
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Relation
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 # Entra rejects these in mailNickname, and anything but printable ASCII.
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
 NICKNAME_MAX = 64
+USER_TYPE = '#microsoft.graph.user'
 
 
 def nickname_problem(value):
@@ -37,6 +38,48 @@ def derive_nickname(display_name):
     """A mailNickname made from the display name: its letters, digits, dots, dashes and underscores."""
     nickname = re.sub(r'[^A-Za-z0-9._-]', '', display_name)[:NICKNAME_MAX]
     return nickname or 'group'
+
+
+def directory_label(obj):
+    """How a directory object is shown to people: a user's UPN, else its display name, else its id."""
+    return obj.get('userPrincipalName') or obj.get('id')
+
+
+class DirectoryRefs(Relation):
+    """Users linked to a group through ``/{collection}/$ref`` (members, owners)."""
+
+    def __init__(self, option, purge_option, segment):
+        super().__init__(option, purge_option)
+        self.segment = segment
+
+    def read(self, ctx, obj):
+        items = ctx.client.list('/groups/%s/%s' % (obj['id'], self.segment), params={'$select': 'id,userPrincipalName'},
+                                action='reading %s of group %r' % (self.segment, obj.get('displayName')))
+        # A caller that may read groups but not users gets users with their id and @odata.type only
+        # (group-list-members.md, group-list-owners.md): they are shown by id, and the warning says why.
+        unnamed = [item['id'] for item in items if item.get('@odata.type') == USER_TYPE and not item.get('userPrincipalName')]
+        if unnamed:
+            ctx.warn('%s of group %r are shown by object id (%s): Graph returned these users without their user principal names, '
+                     'which it does when the token may read groups but not users; grant User.Read.All (or User.ReadBasic.All for a '
+                     'delegated token) to see them' % (self.segment, obj.get('displayName'), ', '.join(sorted(unnamed))))
+        return {directory_label(item): item['id'] for item in items}
+
+    def resolve(self, ctx, references):
+        users = ctx.refs.resolve_all('user', [(reference, self.option) for reference in references])
+        return {directory_label(user): user['id'] for user in users}
+
+    def _contains(self, ctx, obj, object_id):
+        return object_id in self.read(ctx, obj).values()
+
+    def add(self, ctx, obj, object_id):
+        body = {'@odata.id': '%s/v1.0/directoryObjects/%s' % (ctx.client.connection.graph_endpoint, object_id)}
+        ctx.client.post('/groups/%s/%s/$ref' % (obj['id'], self.segment), body,
+                        action='adding %s to %s of group %r' % (object_id, self.segment, obj.get('displayName')),
+                        recover=lambda: {} if self._contains(ctx, obj, object_id) else None)
+
+    def remove(self, ctx, obj, object_id):
+        ctx.client.delete('/groups/%s/%s/%s/$ref' % (obj['id'], self.segment, object_id),
+                          action='removing %s from %s of group %r' % (object_id, self.segment, obj.get('displayName')))
 
 
 class GroupSpec(ResourceSpec):

@@ -18,7 +18,6 @@ import re
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (
     APPLICATION_ALIASES, POLICY_STATES, grant_view, session_view)
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import resolve_user
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID
@@ -89,7 +88,7 @@ def policy_view(result, profile_names):
 
 def what_if(ctx):
     params = ctx.params
-    user = resolve_user(ctx, params['user'], 'user')
+    user = ctx.refs.resolve('user', params['user'], 'user')
     body = request_body(params, user['id'])
     try:
         answer = ctx.client.post(EVALUATE_PATH, body, api='beta', action='evaluating Conditional Access for %s' % user['userPrincipalName'])

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import resolve_filtering_profile
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
 from tests.integration.harness import GraphAdmin, graph_client, run_module
 
 NA = '#microsoft.graph.networkaccess.'
@@ -369,7 +368,7 @@ def test_info_modules(emulator, tenant, auth):
 
 
 class _Context:  # pylint: disable=too-few-public-methods
-    """What another spec hands resolve_filtering_profile: a client, parameters, check mode and ids."""
+    """What a run hands the resolver: a client, parameters, check mode and ids."""
 
     def __init__(self, client):
         self.client = client
@@ -378,20 +377,25 @@ class _Context:  # pylint: disable=too-few-public-methods
         self.ids = {}
 
 
-def test_resolve_filtering_profile_for_other_specs(emulator, tenant, auth):
+def resolve_profile(ctx, reference):
+    """A security profile through a fresh resolver (a run's reads the listing once), as another spec's reference does."""
+    return References(ctx).resolve('profile', reference, 'profile', in_play=False)
+
+
+def test_the_resolver_finds_security_profiles_for_other_specs(emulator, tenant, auth):
     created = run_module('filtering_profile', dict(auth, name=PROFILE, priority=100))['filtering_profile']
     with graph_client(dict(auth, token_cache=False)) as client:
         ctx = _Context(client)
-        assert resolve_filtering_profile(ctx, 'allow chatgpt PROFILE', 'profile')['id'] == created['id']
-        assert resolve_filtering_profile(ctx, created['id'], 'profile')['name'] == PROFILE
+        assert resolve_profile(ctx, 'allow chatgpt PROFILE')['id'] == created['id']
+        assert resolve_profile(ctx, created['id'])['name'] == PROFILE
         with pytest.raises(ValidationError, match="profile='Nope': no security profile has this name"):
-            resolve_filtering_profile(ctx, 'Nope', 'profile')
+            resolve_profile(ctx, 'Nope')
         with pytest.raises(ValidationError, match='no security profile has this id'):
-            resolve_filtering_profile(ctx, '00000000-0000-0000-0000-000000000000', 'profile')
+            resolve_profile(ctx, '00000000-0000-0000-0000-000000000000')
         GraphAdmin(emulator, tenant).call('POST', '/networkAccess/filteringProfiles', api='beta', expect=201,
                                           body={'name': PROFILE, 'state': 'enabled', 'priority': 300})
         with pytest.raises(ResourceError, match='2 security profile objects'):
-            resolve_filtering_profile(ctx, PROFILE, 'profile')
+            resolve_profile(ctx, PROFILE)
 
 
 def test_a_refused_gsa_call_names_both_readings_and_the_delegated_fallback(emulator, tenant, auth):

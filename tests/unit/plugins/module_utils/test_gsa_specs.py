@@ -6,11 +6,9 @@ import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import (
-    FilteringPolicySpec, PolicyRules, canonical_destinations, category_hint, category_index, category_name, fqdn_problem,
-    match_named)
+    FilteringPolicySpec, PolicyRules, canonical_destinations, category_hint, category_index, category_name, fqdn_problem)
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
     FilteringProfileSpec, PolicyLinks, baseline_candidates, next_link_priority, profile_priority_problem)
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 
 CATEGORIES = [
     {'name': 'ArtificialIntelligence', 'displayName': 'Artificial Intelligence', 'group': 'Liability'},
@@ -18,7 +16,6 @@ CATEGORIES = [
     {'name': 'Gambling', 'displayName': 'Gambling', 'group': 'Liability'},
 ]
 ID_A = '0f55c3c1-5502-48a6-8c49-570448226368'
-ID_B = '9f875dd1-c1d4-484a-a967-b428e4e1cafe'
 
 
 @pytest.mark.parametrize('value, problem', [
@@ -81,17 +78,6 @@ def test_category_hint(given, hint):
 ])
 def test_canonical_destinations(rule_type, values, expected):
     assert canonical_destinations(rule_type, values) == expected
-
-
-def test_match_named_by_id_or_unique_name():
-    objects = [{'id': ID_A, 'name': 'Allow ChatGPT'}, {'id': ID_B, 'name': 'Block AI'}]
-    assert match_named(objects, 'allow chatgpt', 'policies[0].name', 'filtering policy')['id'] == ID_A
-    assert match_named(objects, ID_B.upper(), 'policies[0].name', 'filtering policy')['name'] == 'Block AI'
-    assert match_named(objects, 'Nope', 'policies[0].name', 'filtering policy') is None
-    with pytest.raises(ResourceError) as info:
-        match_named(objects + [{'id': 'c' * 8, 'name': 'BLOCK AI'}], 'Block AI', 'policies[0].name', 'filtering policy')
-    assert "'Block AI' is the name of 2 filtering policy objects" in str(info.value)
-    assert ID_B in str(info.value) and 'c' * 8 in str(info.value) and 'policies[0].name' in str(info.value)
 
 
 @pytest.mark.parametrize('rule', [

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._directory import UPN
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import fqdn_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID, UPN
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import check_name
 
 
