@@ -2,7 +2,7 @@
 # Copyright: jitaccess.entra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Spec of a security group (v1.0 ``/groups``) with static members and owners.
+"""Spec of a security group (v1.0 ``/groups``) with static members and owners (users linked through ``$ref``).
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 """
@@ -41,7 +41,7 @@ def derive_nickname(display_name):
 
 
 def directory_label(obj):
-    """How a directory object is shown to people: a user's UPN, else its display name, else its id."""
+    """How a linked user is shown to people: their UPN, else (Graph withheld it) their id."""
     return obj.get('userPrincipalName') or obj.get('id')
 
 
