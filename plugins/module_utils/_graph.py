@@ -9,7 +9,7 @@ Internal use only: this file is not part of the collection's public API and may 
 Every Ansible task is a fresh process, so the client exchanges plain JSON instead of deserialising into the SDK's
 typed models (seconds per task; see the design notes), over one keep-alive HTTPS connection per task (_https.py).
 The token is acquired once per process, kept in the token cache across processes, and checked against the tenant
-and identity the task asked for before it is sent (_token_cache.py).
+and identity the task asked for before it is sent (_task_token.py, _token_cache.py).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._https import LostResponse, Transport, TransportFailure, certificate_problem
-from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import (
-    SIGN_IN_SOURCES, CacheDirectoryError, RecentCreates, TokenMismatch, cache_key, check_token_tenant, check_token_user, tenant_key,
-    token_claims, token_identity)
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError, untrusted_certificate
+from ansible_collections.jitaccess.entra.plugins.module_utils._https import LostResponse, Transport, TransportFailure
+from ansible_collections.jitaccess.entra.plugins.module_utils._task_token import TaskToken, open_cache_directory
+from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import RecentCreates, tenant_key, token_identity
 
 RETRY_STATUSES = (429, 503, 504)
 # Sent with every request, as Microsoft's SDKs send theirs (Graph support asks for it with the request-id).
@@ -41,44 +41,6 @@ RECENT_WINDOW = 15.0
 NAME_FILTER = re.compile(r"^\s*\w+\s+eq\s+'((?:[^']|'')*)'\s*$")
 
 
-class GraphError(Exception):
-    """A Graph call failed; carries what Graph said and what the module was doing."""
-
-    def __init__(self, message, status=None, code=None, request_id=None, action=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.request_id = request_id
-        self.action = action
-        self.permissions = None  # on a 403: what the call needs (see _permissions.py)
-
-    def __str__(self):
-        parts = []
-        if self.action:
-            parts.append('while %s' % self.action)
-        if self.status:
-            parts.append('Graph answered %s%s' % (self.status, ' %s' % self.code if self.code else ''))
-        text = self.message
-        if parts:
-            text = '%s: %s' % (', '.join(parts), text)
-        if self.request_id:
-            text += ' (request-id %s)' % self.request_id
-        if self.permissions:
-            # Imported only here and on a 403: the permission table is a large file, and converged tasks never need it.
-            from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (  # pylint: disable=import-outside-toplevel
-                permission_hint)
-
-            text += '; %s' % permission_hint(self.permissions)
-        return text
-
-    def details(self):
-        details = dict(status=self.status, graph_error_code=self.code, request_id=self.request_id)
-        if self.permissions:
-            details['required_permissions'] = self.permissions
-        return details
-
-
 class GraphClient:
     """Sends Graph requests for one module run; use as a context manager."""
 
@@ -86,16 +48,12 @@ class GraphClient:
         self.connection = connection
         self._sleep = sleep
         self._http = None
-        self._token = None
-        self.token_from_cache = False
-        self._cache = None
+        self._token = TaskToken(connection)
         self._closing = []
-        self._key = None
         self._recent_ids = set()
         self._recent_creates = None
         self.retry_events = []
         self.requests_sent = 0
-        self._prompt = None
 
     def __enter__(self):
         import ssl  # pylint: disable=import-outside-toplevel
@@ -111,15 +69,16 @@ class GraphClient:
         if self._http is not None:
             self._http.close()
             self._http = None
-        for directory in self._closing:
+        for directory in self._closing + self._token.directories:
             directory.close()
         self._closing = []
+        self._token.directories = []
 
     # ---- public calls ------------------------------------------------------------------------------------
 
     def token_claims(self):
         """The claims of the token this client sends (the one checked against tenant_id), or None if not a JWT."""
-        return token_claims(self._bearer())
+        return self._token.claims()
 
     def get(self, path, api='v1.0', params=None, action=None):
         return self.request('GET', path, api=api, params=params, action=action)
@@ -185,7 +144,7 @@ class GraphClient:
             window = min(self.connection.params.get('consistency_timeout', RECENT_WINDOW), RECENT_WINDOW)
             recent = RecentCreates(self.connection.cache_directory('created'), tenant_key(self.connection), window)
             self._closing.append(recent.directory)
-            self._open_directory(recent.directory, 'opening the directory of recently created objects')
+            open_cache_directory(recent.directory, 'opening the directory of recently created objects')
             self._recent_creates = recent
         return self._recent_creates
 
@@ -248,7 +207,7 @@ class GraphClient:
                 self.retry_events.append(('replication', delay))
                 self._sleep(delay)
                 continue
-            if status == 401 and self._drop_cached_token():
+            if status == 401 and self._token.drop_cached():
                 continue
             if status >= 400:
                 error = self._error(response, what)
@@ -264,7 +223,7 @@ class GraphClient:
 
     def _exchange(self, method, url, params, body):
         """One HTTP exchange over the task's connection; no answer at all is a ``LostResponse``."""
-        headers = {'Authorization': 'Bearer ' + self._bearer(), 'Accept': 'application/json',
+        headers = {'Authorization': 'Bearer ' + self._token.value(), 'Accept': 'application/json',
                    'client-request-id': str(uuid.uuid4()), 'SdkVersion': SDK_VERSION}
         content = None
         if body is not None:
@@ -280,74 +239,11 @@ class GraphClient:
             # Nothing reached Graph after a failed connect: safe to send again whatever the method.
             raise LostResponse(exc.message, maybe_committed=exc.kind == 'lost') from exc
 
-    def _bearer(self):
-        if self._token is None:
-            cache = self._token_cache()
-            if cache is not None:
-                self._token = cache.get(self._cache_key, self.connection.expected_identity())
-                self.token_from_cache = self._token is not None
-            if self._token is None:
-                self._token = self._new_token(cache)
-            try:
-                # Before the first request: a token for another tenant never reaches Graph (ids only, never the token).
-                check_token_tenant(self._token, self.connection.tenant_id)
-                if self.connection.source in SIGN_IN_SOURCES:
-                    check_token_user(self._token, self.connection.params.get('username'))
-            except TokenMismatch as exc:
-                raise GraphError(str(exc), action='checking the token against tenant_id') from exc
-        return self._token
-
-    def _token_cache(self):
-        if self._cache is None:
-            self._cache = self.connection.token_cache()
-            if self._cache is not None:
-                self._closing.append(self._cache.directory)
-                self._open_directory(self._cache.directory, 'opening the token cache')
-        return self._cache
-
-    @staticmethod
-    def _open_directory(directory, action):
-        try:
-            directory.names()
-        except CacheDirectoryError as exc:
-            raise GraphError(str(exc), action=action) from exc
-
     def sign_in(self, prompt):
         """Get this task's token now (a person signs in; ``prompt`` shows them the code) and keep it in the token cache
         for the tasks that follow. Returns whom the token names."""
-        self._prompt = prompt
+        self._token.prompt = prompt
         return token_identity(self.token_claims() or {})
-
-    def _new_token(self, cache):
-        try:
-            credential = self.connection.credential(self._prompt)
-            access = credential.get_token(self.connection.scope)
-        except Exception as exc:  # pylint: disable=broad-except
-            problem = certificate_problem(exc)
-            if problem:
-                raise untrusted_certificate(self.connection, self.connection.authority_host, problem,
-                                            action='acquiring a Graph token') from exc
-            # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
-            raise GraphError('authentication with auth_source=%s failed: %s' % (
-                self.connection.source, _one_line(str(exc))), action='acquiring a Graph token') from exc
-        if cache is not None and getattr(access, 'expires_on', None):
-            cache.put(self._cache_key, access.token, access.expires_on)
-        return access.token
-
-    @property
-    def _cache_key(self):
-        if self._key is None:
-            self._key = cache_key(self.connection)
-        return self._key
-
-    def _drop_cached_token(self):
-        """A cached token Graph refused (revoked, or issued by another token service) is forgotten; True if there was one."""
-        if not self.token_from_cache:
-            return False
-        self._cache.forget(self._cache_key)
-        self._token = None
-        self.token_from_cache = False
-        return True
 
     def _recover(self, recover, started):
         """Look for the result of a lost write, waiting out replication lag before concluding it never happened."""
@@ -448,21 +344,6 @@ def _error_message(response):
 def _reason_name(reason):
     return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
             'replication': 'not yet replicated', 'connection': 'connection lost'}.get(reason, str(reason))
-
-
-def untrusted_certificate(connection, url, problem, action=None):
-    """The error for a server whose certificate is not trusted: which server, why, and the two options that decide it."""
-    parts = urlsplit(url)
-    ca_bundle = connection.params.get('ca_bundle')
-    trusted = 'the CA certificates in ca_bundle=%s' % ca_bundle if ca_bundle else 'the system certificate store (ca_bundle is not set)'
-    return GraphError('the TLS certificate of %s://%s could not be verified against %s (%s). Set ca_bundle to a PEM file holding the CA '
-                      'that signed it (ca_bundle falls back to ENTRA_CA_BUNDLE, REQUESTS_CA_BUNDLE, then SSL_CERT_FILE); '
-                      'validate_certs=false turns checking off and is only for a throwaway test endpoint' % (parts.scheme, parts.netloc, trusted, problem),
-                      action=action or 'connecting to %s' % parts.netloc)
-
-
-def _one_line(text):
-    return re.sub(r'\s+', ' ', text).strip()
 
 
 def odata_quote(value):

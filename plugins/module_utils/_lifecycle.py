@@ -23,7 +23,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import subset
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import CATEGORIES_PATH, category_index, category_name
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import baseline_candidates
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (
     MODULE_PERMISSIONS, ROLE_TEMPLATE_IDS, missing_permissions, missing_role, permission_hint)
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID

@@ -15,7 +15,8 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 
 # \Z, not $: $ also matches before a trailing newline, and an id ending in one would reach a request path.
 GUID = re.compile(r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')

@@ -14,7 +14,8 @@ that is its own.
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError, get_path, put_path
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError, odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID, References, ResourceError, names_object
 

@@ -19,7 +19,7 @@ import re
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (
     APPLICATION_ALIASES, POLICY_STATES, grant_view, session_view)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID
 
 EVALUATE_PATH = '/identity/conditionalAccess/evaluate'

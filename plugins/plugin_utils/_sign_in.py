@@ -21,7 +21,8 @@ from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._auth import AUTH_ARGSPEC, ConfigError, Connection
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient, GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import SIGN_IN_SOURCES
 
 display = Display()

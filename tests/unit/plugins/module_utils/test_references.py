@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Reference, ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError, names_object
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context, ResourceSpec
 
