@@ -52,6 +52,8 @@ class ApprovalSpec(ActionSpec):
     """The signed-in approver's decision on a request's approval stage; reported, not repeated, once made."""
 
     noun = 'approval'
+    slots = {'me': 'the signed-in approver', 'request': 'the request decided on', 'stage_number': 'its stage (from 1)',
+             'stage': 'the approval stage decided'}
     argument_spec = dict(
         request_id=dict(type='str'),
         requestor=dict(type='str'),

@@ -263,6 +263,7 @@ class AssignmentInfoSpec(InfoSpec, ResourceSpec):
     plural = 'assignments'
     path = ASSIGNMENTS
     fields = LISTED_FIELDS
+    slots = {'package': 'the package whose assignments are listed (None: any)', 'user': 'the target whose are listed (None: any)'}
     argument_spec = dict(
         access_package=dict(type='str'),
         catalog=dict(type='str'),

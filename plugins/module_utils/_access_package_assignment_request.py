@@ -127,6 +127,9 @@ class AssignmentRequestSpec(ActionSpec):
     or on its way is not asked for again, whatever this run would have asked."""
 
     noun = 'assignment_request'
+    slots = {'me': 'the signed-in requestor', 'package': 'the package requested (None: none found)',
+             'policies': 'the package\'s policies the requestor may request through', 'policy': 'the policy a request goes through',
+             'answers': 'the answers and justification a request sends'}
     argument_spec = dict(
         PACKAGE_OPTIONS,
         justification=dict(type='str'),

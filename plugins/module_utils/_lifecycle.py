@@ -166,7 +166,7 @@ def _run(module, checks, work, report_retries=True, slots=None):
     """The one way out: validate (``checks``), open the Graph session, ``work(ctx)`` -> the result keys, exit once.
 
     A Graph, resource or validation error fails the module, with the retries it took; ``report_retries`` also warns
-    of them when the work succeeds. ``slots``: those of the run context (None: an open one)."""
+    of them when the work succeeds. ``slots``: those of the run context (name -> what it holds)."""
     ctx, connection = _session(module, checks, slots)
     client = None
     try:
@@ -195,6 +195,7 @@ class ActionSpec:
     mutually_exclusive = ()
     required_one_of = ()
     diff_keys = ()  # what the diff shows of the result
+    slots = {}  # context slots ``find`` and ``act`` set: {name: what it holds}
 
     def validate(self, params):
         """Pure input rules; raise ValidationError. Runs before any network call."""
@@ -216,14 +217,14 @@ class ActionSpec:
 
 def run_action(spec):
     """Entry point of an action module (a request, a decision): find it, act once, exit once."""
-    _run(build_module(spec, state=False), (spec.validate,), lambda ctx: spec.act(ctx, spec.find(ctx)))
+    _run(build_module(spec, state=False), (spec.validate,), lambda ctx: spec.act(ctx, spec.find(ctx)), slots=spec.slots)
 
 
 def run_read(spec, read):
     """Entry point of a read-only module: ``read(ctx)`` returns the result keys; changed is false unless ``read`` says
     otherwise (a check module that was asked to fix what it found)."""
     _run(build_module(spec, state=False), _resource_checks(spec), lambda ctx: dict({'changed': False}, **read(ctx)),
-         report_retries=False)
+         report_retries=False, slots=spec.context_slots())
 
 
 class InfoSpec:

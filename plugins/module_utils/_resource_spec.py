@@ -32,14 +32,13 @@ def check_name(option, value, max_length=None):
 class Context:
     """What spec hooks get: the parameters, the Graph client, check mode, the reference resolver, and a place to warn.
 
-    A spec that declares ``slots`` (name -> what it holds) gets a typed context: setting any other attribute is an
-    AttributeError, and reading a declared slot before a hook set it names the slot. A spec that declares none (None)
-    gets an open one, as before."""
+    Typed: the spec declares its ``slots`` (name -> what it holds); setting any other attribute is an AttributeError,
+    and reading a declared slot before a hook set it names the slot."""
 
     BASE_SLOTS = ('module', 'params', 'check_mode', 'client', 'refs', 'ids', 'current')
 
     def __init__(self, module, slots=None):
-        object.__setattr__(self, '_slots', None if slots is None else dict(slots))
+        object.__setattr__(self, '_slots', dict(slots or {}))
         self.module = module
         self.params = module.params
         self.check_mode = module.check_mode
@@ -50,7 +49,7 @@ class Context:
 
     def __setattr__(self, name, value):
         slots = self._slots
-        if slots is not None and name not in self.BASE_SLOTS and name not in slots:
+        if name not in self.BASE_SLOTS and name not in slots:
             raise AttributeError('%r is not a slot of this run context (slots: %s); declare it in the spec\'s slots' % (
                 name, ', '.join(sorted(slots)) or 'none'))
         object.__setattr__(self, name, value)
@@ -83,7 +82,7 @@ class ResourceSpec:
     # be in the declared one, a create sends it, the view shows it. The object is the context slot named by its option.
     parent = None
     parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
-    slots = None  # context slots the spec's hooks set: {name: what it holds}; None: an open context (specs not moved yet)
+    slots = {}  # context slots the spec's hooks set: {name: what it holds}
     update_method = 'patch'
     # False for an object Graph never changes in place (an assignment, made and ended by requests): once found it is
     # reported as it is, whatever the task declares; nothing differs, nothing is updated.
@@ -105,9 +104,7 @@ class ResourceSpec:
     id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
 
     def context_slots(self):
-        """The slots of this spec's run context (None: open): the declared ones and the parent's."""
-        if self.slots is None:
-            return None
+        """The slots of this spec's run context: the declared ones and the parent's."""
         slots = dict(self.slots)
         if self.parent is not None:
             slots[self.parent.option] = 'the %s the %s is in (found or declared)' % (self.parent.option, self.noun)

@@ -126,9 +126,15 @@ def test_a_typed_context_takes_only_declared_slots():
     assert ctx.catalog == {'id': CAT}
     with pytest.raises(AttributeError, match="'package' is not a slot"):
         ctx.package = {}
-    open_ctx = Context(FakeModule())
-    open_ctx.package = {}
-    assert getattr(open_ctx, 'anything', None) is None
+    assert getattr(ctx, 'anything', None) is None
+
+
+def test_every_run_context_is_typed():
+    # A run without declared slots (an action, a listing) takes none: no hook keeps undeclared state on it.
+    ctx = Context(FakeModule())
+    with pytest.raises(AttributeError, match="'package' is not a slot of this run context \\(slots: none\\)"):
+        ctx.package = {}
+    assert ResourceSpec.slots == {} and ResourceSpec().context_slots() == {}
 
 
 def test_a_missing_rule_of_the_caller_sees_the_narrowing():
