@@ -116,6 +116,8 @@ def _converge(ctx, spec):
             if kept is created:
                 after = spec.after_create(ctx, created, after)
             else:
+                # The update starts from the adopted object as Graph holds it: what a body carries back comes from it.
+                ctx.current = kept
                 adopted = spec.view(ctx, kept)
                 after = spec.plan(ctx, adopted, declared)
                 spec.check(ctx, adopted, after)

@@ -249,6 +249,36 @@ def test_changing_one_list_sends_its_whole_section(emulator, tenant, auth, admin
     assert graph['conditions']['users']['excludeUsers'] == users['excludeUsers']
 
 
+def test_a_create_race_adopts_the_older_policy_with_what_it_holds(emulator, tenant, auth, admin, seed, monkeypatch):
+    """A run that loses a create race updates the older policy as Graph holds it: a changed list is sent with the rest
+    of its member as the adopted policy has it (its exclusions are not dropped)."""
+    from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (  # pylint: disable=import-outside-toplevel
+        ConditionalAccessPolicySpec)
+
+    guard = tenant.users[upn(tenant, 'admin')]['id']
+    create = ConditionalAccessPolicySpec.create
+    others = []
+
+    def other_run_first(self, ctx, after):
+        others.append(admin.call('POST', POLICIES, {
+            'displayName': POLICY, 'state': REPORT_ONLY,
+            'conditions': {'users': {'includeGroups': [seed['group']], 'excludeUsers': [guard]},
+                           'applications': {'includeApplications': [INTERNET]}, 'clientAppTypes': ['all']},
+            'grantControls': None}, api='beta', expect=201))
+        return create(self, ctx, after)
+
+    monkeypatch.setattr(ConditionalAccessPolicySpec, 'create', other_run_first)
+    result = run_module('conditional_access_policy', seed_args(auth, include_users=[upn(tenant, 'sarah.jones')]))
+    assert result['changed'] is True, result
+    assert result['conditional_access_policy']['id'] == others[0]['id']
+    assert any('deleted its own' in warning for warning in result['warnings'])
+    assert result['conditional_access_policy']['exclude_users'] == [upn(tenant, 'admin')]
+    graph = stored(admin, others[0]['id'])
+    assert graph['conditions']['users']['excludeUsers'] == [guard]
+    assert graph['conditions']['users']['includeUsers'] == [tenant.users[upn(tenant, 'sarah.jones')]['id']]
+    assert graph['conditions']['users']['includeGroups'] == [seed['group']]
+
+
 def test_unmanaged_session_controls_survive_a_profile_change(emulator, tenant, auth, admin, seed):
     """A session control set out of band (here Defender for Cloud Apps) is sent back when the module changes the profile."""
     other = add_profile(emulator, tenant, 'Allow Claude')
