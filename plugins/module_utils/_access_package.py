@@ -18,9 +18,10 @@ import time
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     CATALOGS, PACKAGES, RESOURCE_REQUESTS, active_assignments, canonical_datetime)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
 from ansible_collections.jitaccess.entra.plugins.module_utils._relations import Children
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec

@@ -17,10 +17,11 @@ import datetime
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     ACTIVE_ASSIGNMENT_STATES, ADD_REQUEST_TYPES, APPROVALS, ASSIGNMENTS, OPEN_REQUEST_STATES, PACKAGE_OPTIONS, PACKAGES, REQUESTS,
     canonical_datetime, format_moment, latest, missing_package, moment, parse_moment, policy_limit, read_request, resolve_policy)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 MAX_HOURS = 3660 * 24

@@ -24,9 +24,10 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import (
     MAX_DEADLINE_DAYS, SCOPES, Approval, CustomSchedule, Expiration, Requestors)
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import POLICIES, active_assignments
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Reference, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
@@ -106,9 +107,6 @@ QUESTIONS = Questions('questions', new_policy=[])
 ACCESS_REVIEWS = AccessReviews('access_reviews', new_policy={'enabled': False})
 SECTION_FIELDS = (REQUESTORS, APPROVAL, EXPIRATION, CUSTOM_SCHEDULE, QUESTIONS, ACCESS_REVIEWS)
 SECTIONS = tuple(section.option for section in SECTION_FIELDS)
-# Each section names and resolves the people of all of them at once: one read per kind for the whole policy.
-for _section in SECTION_FIELDS:
-    _section.sections = SECTION_FIELDS
 
 # The input rules of single sections, for the role's check of its variables.
 validate_requestors, validate_approval = REQUESTORS.validate, APPROVAL.validate
@@ -194,7 +192,6 @@ class AssignmentPolicySpec(ResourceSpec):
     )
     parent = Reference('access_package', 'accessPackage', 'access_package', within=('catalog', 'catalog'), missing=missing_package)
     parent_mismatch = '%s %s belongs to %s %r, not %r'
-    slots = {'people': 'every user and group the task names, resolved: {(kind, reference): object}'}
     argument_spec = ARGUMENT_SPEC
     required_one_of = (('display_name', 'id'),)
 

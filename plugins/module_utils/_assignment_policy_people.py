@@ -102,10 +102,8 @@ def subject_ids(policy, sections):
 
 class Section(Field):
     """A section of the policy: one option whose Graph value spans the policy object (so ``read`` and ``write`` take
-    the whole policy), compared in its canonical view with ==. ``sections`` (set by the spec) are its siblings: the
-    people of all of them are named and resolved together, one read per kind."""
-
-    sections = ()
+    the whole policy), compared in its canonical view with ==. The people it names and holds are read with those of
+    every section (``references``, ``held``), one read per kind."""
 
     def __init__(self, option, new_policy=None, required=False):
         super().__init__(option, None, required=required)
@@ -140,53 +138,32 @@ class Section(Field):
 
     # ---- the run ----
 
+    def references(self, declared):
+        named = []
+
+        def collect(kind, reference, option):
+            named.append((KINDS[kind], reference, option))
+            return reference
+        self.declare(declared, collect)
+        return named
+
+    def held(self, obj):
+        return [(kind, object_id) for kind, ids in zip(('user', 'group'), subject_ids(obj, (self,))) for object_id in sorted(ids)]
+
     def read(self, ctx, obj=None):
-        return self.view(obj, policy_labels(ctx, obj, self.sections))
+        # The spec's view has named every id the policy holds (one read per kind): this costs no read.
+        users, groups = subject_ids(obj, (self,))
+        return self.view(obj, (ctx.refs.labels('user', users), ctx.refs.labels('group', groups)))
 
     def wanted(self, ctx, declared):
-        found = declared_people(ctx, self.sections)
-        return self.declare(declared, lambda kind, reference, dummy: ctx.refs.label_of(KINDS[kind], found[(kind, reference)]))
+        # The spec has read every person the task names (one read per kind): this costs no read.
+        return self.declare(declared, lambda kind, reference, option: ctx.refs.label_of(KINDS[kind], ctx.refs.resolve(KINDS[kind], reference, option)))
 
     def plan(self, ctx, before, wanted):
         return self.merge(before, wanted)
 
     def same(self, before, after):
         return before == after
-
-
-def policy_labels(ctx, policy, sections):
-    """``(users by id, groups by id)`` for every subject of ``policy``: one read per kind for the ids not known yet."""
-    return tuple(labels_once(ctx.refs, kind, object_ids) for kind, object_ids in zip(('user', 'group'), subject_ids(policy, sections)))
-
-
-# generic: belongs in _references.py (References.labels): every section of a policy asks for the labels of all its
-# people, so an id that no longer resolves (a deleted object, shown as itself) is remembered as itself, not read again.
-def labels_once(refs, kind, object_ids):
-    found = refs.labels(kind, object_ids)
-    for object_id in set(found) - set(refs.known[kind]):
-        refs.learn(kind, {'id': object_id})
-    return found
-
-
-def declared_people(ctx, sections):
-    """``{(kind, reference): object}`` for every user and group the task names in ``sections``: resolved on first use,
-    one read per kind (the ids the current policy holds named in the same read)."""
-    if getattr(ctx, 'people', None) is None:
-        references = {'users': [], 'groups': []}
-
-        def collect(kind, reference, option):
-            references[kind].append((reference, option))
-            return reference
-        for section in sections:
-            if ctx.params.get(section.option) is not None:
-                section.declare(ctx.params[section.option], collect)
-        held = subject_ids(ctx.current, sections) if ctx.current else ((), ())
-        ctx.people = {}
-        for (kind, listed), ids in zip(references.items(), held):
-            if listed:
-                objects = ctx.refs.resolve_all(KINDS[kind], listed, held=ids)
-                ctx.people.update(((kind, reference), obj) for (reference, dummy), obj in zip(listed, objects))
-    return ctx.people
 
 
 class RunIds:

@@ -16,23 +16,16 @@ from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import (
-    APPLICATION_ALIASES, BUILT_IN_CONTROLS, CLIENT_APP_TYPES, KEYWORDS, PLATFORMS, POLICY_STATES, RISK_LEVELS,
-    SIGN_IN_FREQUENCY_LIMITS, condition_problem, grant_problem, grant_view, grant_wanted, ids_of, keyword, labels, lockout_problem,
-    pairs_of, risk_levels_warning, session_body, session_problem, session_view, session_wanted, sign_in_frequency_problem, union_pairs)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
-    Field, Mapped, Nested, Reference, ReferenceSet, ValidationError, clean, get_path, put_path)
+    BUILT_IN_CONTROLS, CLIENT_APP_TYPES, KEYWORDS, PLATFORMS, POLICY_STATES, RISK_LEVELS, condition_problem, grant_problem,
+    grant_view, grant_wanted, lockout_problem, risk_levels_warning, session_body, session_problem, session_view, session_wanted)
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, Nested, ValidationError, clean, get_path, put_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import PREDICTED, Reference, ReferenceSet
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import labels, pairs_of, union_pairs
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
-
-# What other files take from here (the rules live in _conditional_access_rules).
-__all__ = ['APPLICATION_ALIASES', 'FIELDS', 'POLICY_STATES', 'SIGN_IN_FREQUENCY_LIMITS', 'ConditionalAccessPolicySpec', 'grant_view',
-           'grant_wanted', 'keyword', 'labels', 'lockout_problem', 'session_body', 'session_view', 'session_wanted',
-           'sign_in_frequency_problem', 'union_pairs']
 
 LIST = dict(type='list', elements='str')
 
-# Stands in for the id of an object that, in check mode, an earlier task of the play would create; never sent.
-PREDICTED = 'predicted:%s'
 # Kinds the resolver finds with batched reads: the references of all lists of such a kind are resolved in one.
 BATCHED_KINDS = ('user', 'group')
 # Members of conditions Graph rejects when present but empty.
@@ -52,22 +45,9 @@ def held_ids(obj, kind):
             for item in get_path(obj, field.prop) or [] if not field.keyword(item)]
 
 
-def held_pairs(ctx, kind, ids):
-    """(id, label) of ids the policy holds, in one read for those nothing has named yet. Without a run (a plain Graph
-    object read) ids stand for themselves; a role, location or profile nothing names is shown as the policy holds it."""
-    names = ctx.refs.labels(kind, ids) if ctx is not None and ids else {}
-    pairs = [(object_id, names.get(object_id.lower(), object_id)) for object_id in ids]
-    if kind in BATCHED_KINDS:
-        return pairs
-    return [(object_id, object_id if label.lower() == object_id.lower() else label) for object_id, label in pairs]
-
-
 def resolve(ctx, kind, reference, option):
     """(id, label) of a reference a person gave (name, UPN, alias or id); ValidationError when it names nothing."""
-    if kind in BATCHED_KINDS:
-        found = ctx.named_directory_objects[kind][reference]
-    else:
-        found = ctx.refs.resolve(kind, reference, option, held=held_ids(ctx.current, kind))
+    found = ctx.refs.resolve(kind, reference, option, held=held_ids(ctx.current, kind))
     label = ctx.refs.label_of(kind, found)
     if not found['id']:
         return PREDICTED % reference, label
@@ -83,23 +63,13 @@ class ConditionRefs(ReferenceSet):
     they are; shown as labels that tell namesakes apart, compared and sent as ids."""
 
     def __init__(self, option, prop, kind):
-        super().__init__(option, prop, kind, keywords=KEYWORDS.get(option, ()))
+        super().__init__(option, prop, kind, keywords=KEYWORDS.get(option, ()), order=None)
 
     def validate(self, value, option_path=None):
         condition_problem(self.option, value)
 
-    def references(self, params):
-        """(reference, option) of every object the task names for this list."""
-        return [(reference, self.option) for reference in params.get(self.option) or () if not self.keyword(reference)]
-
-    def read(self, ctx, *obj):
-        if ctx is not None and obj:
-            ctx.refs.labels(self.kind, held_ids(obj[0], self.kind))  # one read names the ids of every list of the kind
-        return super().read(ctx, *obj)
-
     def show(self, ctx, value):
-        named = dict(held_pairs(ctx, self.kind, [item for item in value or () if not self.keyword(item)]))
-        return labels([(self.keyword(item), self.keyword(item)) if self.keyword(item) else (item, named[item]) for item in value or ()])
+        return super().show(ctx, value or [])
 
     def pair(self, ctx, reference, option):
         word = self.keyword(reference)
@@ -118,12 +88,6 @@ class ConditionRefs(ReferenceSet):
             pairs = [(object_id, known.get(object_id.lower(), name)) for object_id, name in pairs]
         return labels(pairs)
 
-    def same(self, before, after):
-        return ids_of(before) == ids_of(after)
-
-    def body(self, ctx, after, current):
-        return [object_id for object_id, dummy in pairs_of(after)]
-
     def create_value(self, after):
         return after.get(self.option) or None
 
@@ -140,8 +104,8 @@ class BreakGlassExclusion(ConditionRefs):
         super().__init__(option, prop, kind)
         self.accounts = accounts
 
-    def references(self, params):
-        return super().references(params) + [(reference, self.accounts_option) for reference in self.declared_accounts(params)]
+    def named_in(self, params):
+        return super().named_in(params) + [(self.kind, reference, self.accounts_option) for reference in self.declared_accounts(params)]
 
     @property
     def accounts_option(self):
@@ -156,8 +120,10 @@ class BreakGlassExclusion(ConditionRefs):
     def wanted(self, ctx, declared):
         return labels(union_pairs([self.pair(ctx, reference, self.option) for reference in declared], self.break_glass_pairs(ctx)))
 
-    def additions(self, ctx):
-        """The break-glass accounts, when the task names some but not the list itself."""
+    def desired(self, ctx, params):
+        """Without the list declared: the break-glass accounts, which the list gains (None when the task names none)."""
+        if params.get(self.option) is not None:
+            return super().desired(ctx, params)
         pairs = self.break_glass_pairs(ctx)
         return Additions(labels(union_pairs([], pairs))) if pairs else None
 
@@ -207,7 +173,9 @@ class ProfileReference(Reference):
         self.option_path = option_path
 
     def show(self, ctx, value):
-        return labels(held_pairs(ctx, self.kind, [value]))[0]
+        # Without a run (a Graph object shown on its own) the id stands for itself.
+        names = ctx.refs.labels(self.kind, [value]) if ctx is not None else {}
+        return labels([(value, names.get(value.lower(), value))])[0]
 
     def wanted(self, ctx, declared):
         return labels([resolve(ctx, self.kind, declared, self.option_path)])[0]
@@ -291,7 +259,6 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     path = '/identity/conditionalAccess/policies'
     name_max_length = 256
     fields = FIELDS
-    slots = {'named_directory_objects': 'the users and groups the task names: {kind: {reference: object}}, one read per kind'}
     argument_spec = dict(
         display_name=dict(type='str'),
         id=dict(type='str'),
@@ -327,28 +294,10 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     required_one_of = (('display_name', 'id'),)
 
     def find_by_name(self, ctx, name):
-        # generic: "names match client-side over the listing" (the filtering specs do the same) belongs in _lifecycle.
         # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most. The
         # match ignores case as Graph's eq does, so a change of case renames the policy instead of adding one.
         policies = ctx.client.list(self.path, api=self.api, action='listing conditional access policies')
         return [policy for policy in policies if (policy.get('displayName') or '').lower() == name.lower()]
-
-    def desired(self, ctx):
-        # Every user and group the task names, break-glass accounts too, is looked up in one read per kind, which also
-        # names the ids of that kind the policy holds. generic: a per-kind prefetch across reference fields, and a field
-        # that other options declare too (break_glass), belong in _lifecycle.desired.
-        ctx.named_directory_objects = {}
-        for kind in BATCHED_KINDS:
-            references = [reference for field in self.fields if getattr(field, 'kind', None) == kind
-                          for reference in field.references(ctx.params)]
-            found = ctx.refs.resolve_all(kind, references, held=held_ids(ctx.current, kind)) if references else []
-            ctx.named_directory_objects[kind] = {reference: obj for (reference, dummy), obj in zip(references, found)}
-        wanted = super().desired(ctx)
-        for field in self.fields:
-            added = field.additions(ctx) if isinstance(field, BreakGlassExclusion) and field.option not in wanted else None
-            if added:
-                wanted[field.option] = added
-        return wanted
 
     def check(self, ctx, before, after):
         if not before:
@@ -366,6 +315,7 @@ class ConditionalAccessPolicySpec(ResourceSpec):
         warning = risk_levels_warning(after)
         if warning:
             ctx.warn(warning)
+
 
     def update_body(self, ctx, before, after):
         # The docs show Graph merging the members of conditions on PATCH, but whether it also merges inside them is

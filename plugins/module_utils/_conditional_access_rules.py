@@ -43,49 +43,6 @@ def keyword(option, value):
     return None
 
 
-class Labelled(str):  # generic: belongs in _references.py (a ReferenceSet's view value)
-    """How an object is shown, carrying the object's id: values compare by the object, so two objects that share a name
-    never hide a change. ``name`` is the object's own label, before ``labels`` tells namesakes apart."""
-
-    def __new__(cls, text, object_id=None, name=None):
-        label = super().__new__(cls, text)
-        label.id = text if object_id is None else object_id
-        label.name = text if name is None else name
-        return label
-
-    def __getnewargs__(self):
-        return str(self), self.id, self.name
-
-
-def labels(pairs):
-    """Sorted labels of (id, name) pairs; a name shared by two ids in the list carries its id, so labels stay unique."""
-    counts = {}
-    for dummy, name in pairs:
-        counts[name] = counts.get(name, 0) + 1
-    return sorted(Labelled(name if counts[name] == 1 else '%s (%s)' % (name, object_id), object_id, name) for object_id, name in pairs)
-
-
-def pairs_of(values):
-    """(id, name) pairs behind labels (a plain string stands for itself)."""
-    return [(getattr(value, 'id', value), getattr(value, 'name', value)) for value in values or ()]
-
-
-def ids_of(values):
-    """The ids behind labels, in lower case: what a list compares by."""
-    return {str(object_id).lower() for object_id, dummy in pairs_of(values)}
-
-
-def union_pairs(first, second):
-    """(id, name) pairs of both lists, each id once, first list first."""
-    seen = set()
-    out = []
-    for object_id, name in list(first) + list(second):
-        if object_id.lower() not in seen:
-            seen.add(object_id.lower())
-            out.append((object_id, name))
-    return out
-
-
 # ---- input and plan-time rules -------------------------------------------------------------------------------------
 
 def condition_problem(option, values):

@@ -152,6 +152,23 @@ class Field:
         """The declared value in option shape, references resolved (reads only)."""
         return declared
 
+    def references(self, declared):  # pylint: disable=unused-argument
+        """``(kind, reference, option)`` of every object the declared value names: the spec resolves them all, one read
+        per kind, before any ``wanted``."""
+        return []
+
+    def named_in(self, params):
+        """``references`` of the value the task declares (a field that other options add to says so here)."""
+        return self.references(params[self.option]) if params.get(self.option) is not None else []
+
+    def desired(self, ctx, params):
+        """The field's wanted value from the task's options (None: the task leaves it as it is)."""
+        return self.wanted(ctx, params[self.option]) if params.get(self.option) is not None else None
+
+    def held(self, obj):  # pylint: disable=unused-argument
+        """``(kind, id)`` of every object Graph object ``obj`` names through this field: named with the declared ones."""
+        return []
+
     def default_for(self, ctx, wanted):
         """What a create sends for the unset option (None: nothing)."""
         return self.default(ctx, wanted) if callable(self.default) else self.default
@@ -245,84 +262,6 @@ class Duration(Field):
         return None if value is None else format_duration(self.seconds(value))
 
 
-class Reference(Field):
-    """One object named by name or id: the view shows its label, Graph holds ``{'id': ...}`` (the bare id with
-    ``id_only``); compared by the object it names (labels come from Graph, so one object has one label).
-
-    As a spec's ``parent``: ``within`` = (property, option) narrows the lookup to objects whose expanded property the
-    option names (a package within the declared catalog); ``missing`` is the rule when nothing has the reference."""
-
-    def __init__(self, option, prop, kind, id_only=False, in_play=None, within=None, missing=None, **kwargs):
-        super().__init__(option, prop, **kwargs)
-        self.kind = kind
-        self.id_only = id_only
-        self.in_play = in_play
-        self.within = within
-        self.missing = missing
-
-    def graph_id(self, value):
-        if isinstance(value, dict):
-            return value.get('id')
-        return value
-
-    def show(self, ctx, value):
-        object_id = self.graph_id(value)
-        if not object_id:
-            return None
-        if isinstance(value, dict) and value.get(ctx.refs.kind(self.kind).label):
-            ctx.refs.learn(self.kind, value)
-        return ctx.refs.labels(self.kind, [object_id])[object_id.lower()]
-
-    def wanted(self, ctx, declared):
-        if declared is None:
-            return None
-        found = ctx.refs.resolve(self.kind, declared, self.option, in_play=self.in_play)
-        return ctx.refs.label_of(self.kind, found)
-
-    def same(self, before, after):
-        return (before or '').lower() == (after or '').lower()
-
-    def body(self, ctx, after, current):
-        object_id = ctx.refs.id_of(self.kind, after)
-        return object_id if self.id_only else {'id': object_id}
-
-
-class ReferenceSet(Field):
-    """A list of references: ids in Graph, labels in the view, compared as a set. ``keywords`` (``All``, ``None``, ...)
-    pass through unresolved, spelt as Graph spells them."""
-
-    def __init__(self, option, prop, kind, keywords=(), in_play=None, **kwargs):
-        super().__init__(option, prop, as_set=True, **kwargs)
-        self.kind = kind
-        self.keywords = tuple(keywords)
-        self.in_play = in_play
-
-    def keyword(self, value):
-        return next((word for word in self.keywords if word.lower() == str(value).lower()), None)
-
-    def show(self, ctx, value):
-        if value is None:
-            return None
-        ids = [item for item in value if not self.keyword(item)]
-        names = ctx.refs.labels(self.kind, ids) if ids else {}
-        return sorted((self.keyword(item) or names[item.lower()] for item in value), key=str.lower)
-
-    def wanted(self, ctx, declared):
-        if declared is None:
-            return None
-        references = [(item, self.option) for item in declared if not self.keyword(item)]
-        held = [item for item in get_path(ctx.current or {}, self.prop) or [] if not self.keyword(item)]
-        found = ctx.refs.resolve_all(self.kind, references, held=held, in_play=self.in_play) if references else []
-        labels = [ctx.refs.label_of(self.kind, obj) for obj in found]
-        return sorted(set([self.keyword(item) for item in declared if self.keyword(item)] + labels), key=str.lower)
-
-    def same(self, before, after):
-        return {str(item).lower() for item in before or []} == {str(item).lower() for item in after or []}
-
-    def body(self, ctx, after, current):
-        return [self.keyword(item) or ctx.refs.id_of(self.kind, item) for item in after or []]
-
-
 class Nested(Field):
     """A complex Graph object whose members are fields (sub-options). The plan lays the declared sub-options over the
     current ones (unset ones keep their value); the body is the current Graph object, annotations dropped, with the
@@ -342,6 +281,14 @@ class Nested(Field):
         if value is None:
             return None
         return {field.option: field.read(ctx, value) for field in self.fields}
+
+    def references(self, declared):
+        return [found for field in self.fields if (declared or {}).get(field.option) is not None
+                for found in field.references(declared[field.option])]
+
+    def held(self, obj):
+        value = get_path(obj or {}, self.prop)
+        return [found for field in self.fields for found in field.held(value)] if isinstance(value, dict) else []
 
     def wanted(self, ctx, declared):
         if declared is None:
@@ -398,6 +345,12 @@ class KeyedList(Nested):
         if declared is None:
             return None
         return [super(KeyedList, self).wanted(ctx, item) for item in declared]
+
+    def references(self, declared):
+        return [found for item in declared or [] for found in super().references(item)]
+
+    def held(self, obj):
+        return [found for item in get_path(obj or {}, self.prop) or [] for field in self.fields for found in field.held(item)]
 
     def plan(self, ctx, before, wanted):
         if wanted is None:

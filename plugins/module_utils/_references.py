@@ -50,6 +50,51 @@ def assume_created_earlier(ctx, reference, noun, exc, name_property='displayName
     return {'id': None, name_property: reference}
 
 
+class Labelled(str):
+    """How an object is shown, carrying the object's id: values compare by the object, so two objects that share a name
+    never hide a change. ``name`` is the object's own label, before ``labels`` tells namesakes apart."""
+
+    def __new__(cls, text, object_id=None, name=None):
+        label = super().__new__(cls, text)
+        label.id = text if object_id is None else object_id
+        label.name = text if name is None else name
+        return label
+
+    def __getnewargs__(self):
+        return str(self), self.id, self.name
+
+
+def labels(pairs, key=None):
+    """Labels of (id, name) pairs, sorted (by ``key``); a name shared by two ids in the list carries its id, so labels
+    stay unique."""
+    counts = {}
+    for dummy, name in pairs:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted((Labelled(name if counts[name] == 1 else '%s (%s)' % (name, object_id), object_id, name) for object_id, name in pairs),
+                  key=key)
+
+
+def pairs_of(values):
+    """(id, name) pairs behind labels (a plain string stands for itself)."""
+    return [(getattr(value, 'id', value), getattr(value, 'name', value)) for value in values or ()]
+
+
+def ids_of(values):
+    """The ids behind labels, in lower case: what a list of references compares by."""
+    return {str(object_id).lower() for object_id, dummy in pairs_of(values)}
+
+
+def union_pairs(first, second):
+    """(id, name) pairs of both lists, each id once, first list first."""
+    seen = set()
+    out = []
+    for object_id, name in list(first) + list(second):
+        if object_id.lower() not in seen:
+            seen.add(object_id.lower())
+            out.append((object_id, name))
+    return out
+
+
 def _directory_ambiguous(option, kind, reference, ids):
     return '%s: %s name %r matches %d %ss (ids: %s); give the id instead' % (option, kind.noun, reference, len(ids), kind.noun, ', '.join(ids))
 
@@ -133,11 +178,17 @@ class References:
         self.known = {kind: {} for kind in self.kinds}  # kind -> {id (lower case): label}
         self.objects = {kind: {} for kind in self.kinds}  # kind -> {id (lower case): object as Graph returned it}
         self.unnamed = {kind: set() for kind in self.kinds}  # ids known only as themselves, named when a read is made anyway
+        self.absent = {kind: set() for kind in self.kinds}  # ids a read by id did not find: not asked for again
         self.listings = {}  # kind -> the whole collection, for 'list' kinds
         self.by_name = {}  # (kind, name (lower case), within) -> matches, for 'eq' kinds
 
     def kind(self, kind):
         return self.kinds[kind]
+
+    def kinds_of(self, items):
+        """The kinds of ``items`` (tuples that start with a kind), once each, in the order of ``kinds`` (users first)."""
+        present = {item[0] for item in items}
+        return [kind for kind in self.kinds if kind in present]
 
     # ---- what is known ------------------------------------------------------------------------------------------
 
@@ -175,6 +226,8 @@ class References:
                                           action='looking up %ss by %s' % (spec.noun, 'id' if prop == 'id' else spec.label))
         for item in found:
             self.learn(kind, item)
+        if prop == 'id':
+            self.absent[kind].update(value.lower() for value in values if value.lower() not in self.known[kind])
         return found
 
     def listing(self, kind):
@@ -266,6 +319,21 @@ class References:
                 found.append(assume_created_earlier(self.ctx, reference, spec.noun, exc, name_property=spec.label))
         return found
 
+    def prefetch(self, references, held=()):
+        """Read, one batch per kind, what ``references`` (``(kind, reference, option)``, from every field of a task) and
+        the ``held`` ids (``(kind, id)``, of the current object) need, so each field's resolution costs no read. Only
+        batched kinds are read here; each reference is checked first (a bad one fails before any read)."""
+        for kind in self.kinds_of(list(references) + list(held)):
+            spec = self.kinds[kind]
+            if spec.search != 'in':
+                continue
+            named = [(reference, option) for of_kind, reference, option in references if of_kind == kind]
+            for reference, option in named:
+                if spec.check:
+                    spec.check(reference, option)
+            if named:
+                self._prefetch_in(kind, named, [object_id for of_kind, object_id in held if of_kind == kind])
+
     def _prefetch_in(self, kind, references, held):
         """One read of the ids and one of the names an 'in' kind's references need; held ids only when that read happens."""
         spec = self.kinds[kind]
@@ -273,13 +341,13 @@ class References:
         known = self.known[kind]
         referenced = {reference.lower() for reference, dummy in references if is_guid(reference)}
         # Only ids, all held, and no other held id left for the view to name: nothing to read.
-        if len(referenced) == len(references) and referenced <= held and not held - referenced - set(known):
+        if len(referenced) == len(references) and referenced <= held and not held - referenced - set(known) - self.absent[kind]:
             for reference, dummy in references:
                 if reference.lower() not in known:
                     known[reference.lower()] = reference.lower()
                     self.unnamed[kind].add(reference.lower())
             return
-        ids = (held | referenced) - set(known)
+        ids = (held | referenced) - set(known) - self.absent[kind]
         read = self._filter_in(kind, 'id', ids) if ids else []
         names = [ref for ref, dummy in references if not is_guid(ref) and not self._named(kind, ref)]
         read += self._filter_in(kind, spec.label, names) if names else []
@@ -344,7 +412,11 @@ class References:
         missing = wanted - set(self.known[kind])
         if missing:
             if spec.search == 'in':
-                self._filter_in(kind, 'id', missing | (self.unnamed[kind] & wanted))
+                if missing - self.absent[kind]:
+                    self._filter_in(kind, 'id', (missing - self.absent[kind]) | (self.unnamed[kind] & wanted))
+                # An id that no longer resolves (a deleted object) is shown as itself, and not asked for again.
+                for object_id in missing - set(self.known[kind]):
+                    self.learn(kind, {'id': object_id})
             elif spec.search == 'list':
                 self.listing(kind)
             elif spec.search == 'eq':

@@ -26,6 +26,10 @@ class Attached:
         """One declared member as the create body holds it (with ``create_prop``)."""
         return value
 
+    def references(self, declared):  # pylint: disable=unused-argument
+        """``(kind, reference, option)`` of the objects the declared members name (resolved with the fields')."""
+        return []
+
 
 class Relation(Attached):
     """A set of directory objects attached to the resource (members, owners, ...), reconciled by add / remove.

@@ -214,8 +214,18 @@ class ResourceSpec:
             return ctx.refs.find(parent.kind, reference, parent.option, within)
         return ctx.refs.resolve(parent.kind, reference, parent.option, in_play=in_play, within=within, missing=parent.missing)
 
+    def held(self, obj):
+        """``(kind, id)`` of every object Graph object ``obj`` names through the fields."""
+        return [found for field in self.fields for found in field.held(obj)] if obj else []
+
     def view(self, ctx, obj, relations=None):
-        """The object as module options (the shape returned and diffed); relations read only when asked."""
+        """The object as module options (the shape returned and diffed); relations read only when asked. The ids the
+        fields hold are named first, one read per kind."""
+        if ctx is not None:
+            held = self.held(obj)
+            for kind in ctx.refs.kinds_of(held):
+                if ctx.refs.kind(kind).search == 'in':
+                    ctx.refs.labels(kind, [object_id for of_kind, object_id in held if of_kind == kind])
         result = {'id': obj.get('id')}
         for field in self.fields:
             if field.option:
@@ -233,12 +243,17 @@ class ResourceSpec:
     # ---- desired state -------------------------------------------------------------------------------------
 
     def desired(self, ctx):
-        """Options the user set, in view shape; references resolved (reads only)."""
+        """Options the user set, in view shape; references resolved (reads only): every object the declared fields and
+        relations name is read first, one batch per kind with the ids the current object holds."""
+        named = [found for field in self.fields if field.option and not field.read_only for found in field.named_in(ctx.params)]
+        named += [found for relation in self.relations if ctx.params.get(relation.option) is not None
+                  for found in relation.references(ctx.params[relation.option])]
+        ctx.refs.prefetch(named, self.held(ctx.current))
         wanted = {}
         for field in self.fields:
-            value = ctx.params.get(field.option) if field.option and not field.read_only else None
+            value = field.desired(ctx, ctx.params) if field.option and not field.read_only else None
             if value is not None:
-                wanted[field.option] = field.wanted(ctx, value)
+                wanted[field.option] = value
         for relation in self.relations:
             declared = ctx.params.get(relation.option)
             if declared is not None:

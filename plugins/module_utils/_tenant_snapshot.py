@@ -15,7 +15,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_as
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import AssignmentPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import FIELDS as CA_FIELDS
-from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec, session_view
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import session_view
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import ACTIVE_ASSIGNMENT_STATES, CATALOGS, PACKAGES, POLICIES
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import FilteringPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import POLICY_IDS, FilteringProfileSpec

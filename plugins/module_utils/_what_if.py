@@ -16,11 +16,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (
-    APPLICATION_ALIASES, POLICY_STATES, grant_view, session_view)
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import POLICY_STATES, grant_view, session_view
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import APPLICATION_ALIASES, GUID
 
 EVALUATE_PATH = '/identity/conditionalAccess/evaluate'
 COUNTRY = re.compile(r'^[A-Za-z]{2}$')

@@ -8,10 +8,11 @@ import copy
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import same
-from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import (
-    FIELDS, ConditionalAccessPolicySpec, grant_view, grant_wanted, keyword, labels, lockout_problem, session_body,
-    session_view, session_wanted, sign_in_frequency_problem, union_pairs)
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import FIELDS, ConditionalAccessPolicySpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import (
+    grant_view, grant_wanted, keyword, lockout_problem, session_body, session_view, session_wanted, sign_in_frequency_problem)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import labels, union_pairs
 
 A, B, C = ('aaaaaaaa-0000-0000-0000-00000000000%d' % n for n in (1, 2, 3))
 FIELD = {field.option: field for field in FIELDS}

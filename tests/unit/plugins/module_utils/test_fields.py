@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
-    Constant, Duration, Field, KeyedList, Mapped, Nested, Reference, ReferenceSet, ValidationError, get_path, put_path)
+    Constant, Duration, Field, KeyedList, Mapped, Nested, ValidationError, get_path, put_path)
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 JIT = '11111111-1111-4111-8111-111111111111'
@@ -124,6 +125,21 @@ def test_reference_set_resolves_in_one_batch_and_passes_keywords_through():
     assert field.read(ctx, {'includeGroups': [FIN, 'All']}) == ['All', 'Finance Team']
     assert field.same(['Finance Team', 'All'], ['all', 'finance team'])
     assert field.body(ctx, ['all', 'Finance Team'], None) == ['All', FIN]
+
+
+def test_references_that_share_a_name_stay_two_and_send_their_own_ids():
+    twin = '33333333-3333-4333-8333-333333333333'
+    ctx = FakeContext()
+    ctx.refs.GROUPS = dict(FakeRefs.GROUPS, **{twin: 'Finance Team'})
+    field = ReferenceSet('include_groups', 'includeGroups', 'group')
+    shown = field.read(ctx, {'includeGroups': [twin, FIN]})
+    assert shown == ['Finance Team (%s)' % FIN, 'Finance Team (%s)' % twin]
+    assert field.body(ctx, shown, None) == [FIN, twin]
+    assert not field.same(field.read(ctx, {'includeGroups': [FIN]}), field.read(ctx, {'includeGroups': [twin]}))
+    one = Reference('group', 'group', 'group')
+    assert one.read(ctx, {'group': {'id': twin}}) == one.read(ctx, {'group': {'id': FIN}}) == 'Finance Team'
+    assert not one.same(one.read(ctx, {'group': {'id': FIN}}), one.read(ctx, {'group': {'id': twin}}))
+    assert one.body(ctx, one.read(ctx, {'group': {'id': twin}}), None) == {'id': twin}
 
 
 SCHEDULE = Nested('expiration', 'expiration', fields=(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import (
     MAX_DEADLINE_DAYS, MAX_EXPIRATION_DAYS, STAGE, Expiration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import normalise, same, same_set, subset, union
-from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import SIGN_IN_FREQUENCY_LIMITS, sign_in_frequency_problem
+from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import SIGN_IN_FREQUENCY_LIMITS, sign_in_frequency_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     canonical_datetime, canonical_duration, duration_from, duration_seconds, format_duration, same_duration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Reference, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Nested, ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError, names_object
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context, ResourceSpec
 
@@ -278,3 +279,43 @@ def test_filtering_policies_by_id_or_unique_name():
         refs.resolve('filtering_policy', 'Block AI', 'policies[0].name', in_play=False)
     assert "'Block AI' is the name of 2 filtering policy objects" in str(info.value)
     assert POLICY_B in str(info.value) and 'c' * 8 in str(info.value) and 'policies[0].name' in str(info.value)
+
+
+class DirectoryClient(FakeClient):
+    """Answers ``$filter=<prop> in (...)`` reads of users and groups; records each call."""
+
+    OBJECTS = {'/groups': [{'id': P1, 'displayName': 'AI users'}, {'id': P2, 'displayName': 'Finance'}],
+               '/users': [{'id': P3, 'userPrincipalName': 'ann@contoso.com'}]}
+
+    def list(self, path, api='v1.0', params=None, action=None):  # pylint: disable=unused-argument
+        self.calls.append(('list', path, params['$filter']))
+        prop, values = re.match(r'(\w+) in \((.*)\)', params['$filter']).groups()
+        wanted = {value.strip("'").lower() for value in values.split(',')}
+        return [obj for obj in self.OBJECTS[path] if (obj.get(prop) or '').lower() in wanted]
+
+
+class _Shared(ResourceSpec):
+    noun = 'thing'
+    fields = (
+        ReferenceSet('include_groups', 'include.groups', 'group'),
+        Nested('extra', 'extra', fields=(ReferenceSet('groups', 'groups', 'group'),)),
+        Reference('owner', 'owner', 'user', id_only=True),
+    )
+
+
+def test_references_of_all_fields_are_read_once_per_kind_and_held_ids_with_them():
+    """Every field and sub-field names its references before any is resolved: one read per kind, with the ids the
+    object holds, and the view then names those without a read (an id that no longer resolves too)."""
+    ctx = Context(FakeModule())
+    ctx.client = DirectoryClient()
+    gone = '55555555-5555-4555-8555-555555555555'
+    ctx.current = {'id': CAT, 'include': {'groups': [P2]}, 'extra': {'groups': [gone]}, 'owner': P3}
+    ctx.params = {'include_groups': ['ai users'], 'extra': {'groups': ['Finance']}, 'owner': 'ann@contoso.com'}
+    spec = _Shared()
+    wanted = spec.desired(ctx)
+    assert wanted == {'include_groups': ['AI users'], 'extra': {'groups': ['Finance']}, 'owner': 'ann@contoso.com'}
+    assert [(path, flt.split(' ')[0]) for dummy, path, flt in ctx.client.calls] == [
+        ('/users', 'userPrincipalName'), ('/groups', 'id'), ('/groups', 'displayName')]
+    view = spec.view(ctx, ctx.current)
+    assert view['include_groups'] == ['Finance'] and view['extra'] == {'groups': [gone]} and view['owner'] == 'ann@contoso.com'
+    assert len(ctx.client.calls) == 3
