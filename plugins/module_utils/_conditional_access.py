@@ -18,7 +18,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._compare import sa
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import (
     BUILT_IN_CONTROLS, CLIENT_APP_TYPES, KEYWORDS, PLATFORMS, POLICY_STATES, RISK_LEVELS, condition_problem, grant_problem,
     grant_view, grant_wanted, lockout_problem, risk_levels_warning, session_body, session_problem, session_view, session_wanted)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, Nested, ValidationError, clean, get_path, put_path
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, Nested, ValidationError, clean, get_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import PREDICTED, Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import labels, pairs_of, union_pairs
@@ -259,6 +259,13 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     path = '/identity/conditionalAccess/policies'
     name_max_length = 256
     fields = FIELDS
+    # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most.
+    match_names_in_listing = True
+    listing_words = 'conditional access policies'
+    # The docs show Graph merging the members of conditions on PATCH, but whether it also merges inside them is
+    # unconfirmed: a changed list sends the whole member it is in (users, applications, ...), nothing else of conditions.
+    merged_members = ('conditions',)
+    null_when_empty = tuple('conditions.%s' % section for section in OPTIONAL_SECTIONS)
     argument_spec = dict(
         display_name=dict(type='str'),
         id=dict(type='str'),
@@ -293,12 +300,6 @@ class ConditionalAccessPolicySpec(ResourceSpec):
     )
     required_one_of = (('display_name', 'id'),)
 
-    def find_by_name(self, ctx, name):
-        # Which properties the policies list can $filter on is unconfirmed; tenants hold a few hundred at most. The
-        # match ignores case as Graph's eq does, so a change of case renames the policy instead of adding one.
-        policies = ctx.client.list(self.path, api=self.api, action='listing conditional access policies')
-        return [policy for policy in policies if (policy.get('displayName') or '').lower() == name.lower()]
-
     def check(self, ctx, before, after):
         if not before:
             if not any(after.get(option) for option in USER_TARGETS):
@@ -315,22 +316,6 @@ class ConditionalAccessPolicySpec(ResourceSpec):
         warning = risk_levels_warning(after)
         if warning:
             ctx.warn(warning)
-
-
-    def update_body(self, ctx, before, after):
-        # The docs show Graph merging the members of conditions on PATCH, but whether it also merges inside them is
-        # unconfirmed: a changed list sends the whole member it is in (users, applications, ...), nothing else of
-        # conditions. generic: a spec's "Graph merges these members" declaration belongs in _lifecycle.update_body.
-        body = {'conditions': {}}
-        for field in self._changed_fields(before, after):
-            put_path(body, field.prop, field.body(ctx, after[field.option], get_path(ctx.current or {}, field.prop)), ctx.current)
-        conditions = body.pop('conditions')
-        for section in OPTIONAL_SECTIONS:
-            if section in conditions and not any(conditions[section].values()):
-                conditions[section] = None
-        if conditions:
-            body['conditions'] = conditions
-        return body
 
 
 # ---- conditional_access_policy_info: the listing ---------------------------------------------------------------------

@@ -96,16 +96,7 @@ class NetworkAccessSpec(ResourceSpec):
     api = 'beta'
     name_option = 'name'
     name_property = 'name'
-    kind = None  # the resolver's kind of these objects
-    slots = {}
-
-    def list_all(self, ctx):
-        listing = ctx.client.list(self.path, api=self.api, params=self._read_params(), action='listing %s objects' % self.noun)
-        ctx.refs.seed(self.kind, listing)
-        return listing
-
-    def find_by_name(self, ctx, name):
-        return [obj for obj in self.list_all(ctx) if (obj.get('name') or '').lower() == name.lower()]
+    match_names_in_listing = True
 
 
 class PolicyRules(Children):

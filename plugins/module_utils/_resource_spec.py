@@ -84,6 +84,15 @@ class ResourceSpec:
     parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
     slots = {}  # context slots the spec's hooks set: {name: what it holds}
     update_method = 'patch'
+    # Properties whose members Graph merges on PATCH (a Conditional Access policy's conditions): an update sends only
+    # the members that change, each whole; members Graph refuses present but empty (``null_when_empty``) go as null.
+    merged_members = ()
+    null_when_empty = ()
+    # True where Graph's $filter on the name is unconfirmed or absent: the name is matched over the listing, ignoring
+    # case as Graph's eq does (``listing_words`` names that read); the listing goes to the resolver's ``kind``, if any.
+    match_names_in_listing = False
+    listing_words = None
+    kind = None
     # False for an object Graph never changes in place (an assignment, made and ended by requests): once found it is
     # reported as it is, whatever the task declares; nothing differs, nothing is updated.
     editable = True
@@ -151,8 +160,19 @@ class ResourceSpec:
             ctx.client.remember(obj['id'])
         return obj
 
+    def list_all(self, ctx):
+        """Every object of the type, read once (handed to the resolver as its ``kind``'s listing)."""
+        listing = ctx.client.list(self.path, api=self.api, params=self._read_params(),
+                                  action='listing %s' % (self.listing_words or '%s objects' % self.noun))
+        if self.kind:
+            ctx.refs.seed(self.kind, listing)
+        return listing
+
     def find_by_name(self, ctx, name):
         """All objects whose natural key equals ``name`` (within the declared parent, when the spec has one)."""
+        if self.match_names_in_listing:
+            return [obj for obj in self.list_all(ctx) if (obj.get(self.name_property) or '').lower() == name.lower()
+                    and self.in_declared_parent(ctx, obj)]
         params = {'$filter': '%s eq %s' % (self.name_property, odata_quote(name))}
         params.update(self._read_params() or {})
         matches = ctx.client.list(self.path, api=self.api, params=params, action='looking up %s %r' % (self.words or self.noun, name))
@@ -332,9 +352,16 @@ class ResourceSpec:
                 and not field.same(before.get(field.option), after[field.option])]
 
     def update_body(self, ctx, before, after):
-        body = {}
+        body = {prop: {} for prop in self.merged_members}
         for field in self._changed_fields(before, after):
             put_path(body, field.prop, field.body(ctx, after[field.option], get_path(ctx.current or {}, field.prop)), ctx.current)
+        for path in self.null_when_empty:
+            member = get_path(body, path)
+            if isinstance(member, dict) and not any(member.values()):
+                put_path(body, path, None)
+        for prop in self.merged_members:
+            if not body[prop]:
+                del body[prop]
         return body
 
     def update(self, ctx, obj, before, after):

@@ -266,3 +266,44 @@ def test_predicted_read_only_fields_inputs_and_what_a_create_reports():
     assert spec.after_create(ctx, {'id': FIN, 'state': 'ready'}, {'id': None, 'name': 'a', 'state': 'new'}) == \
         {'id': FIN, 'name': 'a', 'state': 'ready'}
     assert _Spec().after_create(ctx, {'id': FIN, 'state': 'ready'}, {'id': None, 'name': 'a'}) == {'id': FIN, 'name': 'a'}
+
+
+class _Merged(ResourceSpec):
+    noun = 'policy'
+    fields = (
+        Field('users', 'conditions.users.include', as_set=True),
+        Field('places', 'conditions.places.include', as_set=True),
+        Field('state', 'state'),
+    )
+    merged_members = ('conditions',)
+    null_when_empty = ('conditions.places',)
+
+
+def test_members_graph_merges_go_alone_and_whole_and_empty_ones_as_null():
+    current = {'conditions': {'users': {'include': ['a'], 'exclude': ['x']}, 'places': {'include': ['p']}, 'apps': {'include': ['all']}},
+               'state': 'on'}
+    spec, ctx = _Merged(), FakeContext(current=current)
+    before = {'users': ['a'], 'places': ['p'], 'state': 'on'}
+    assert spec.update_body(ctx, before, dict(before, users=['b'])) == {'conditions': {'users': {'include': ['b'], 'exclude': ['x']}}}
+    assert spec.update_body(ctx, before, dict(before, places=[], state='off')) == {'conditions': {'places': None}, 'state': 'off'}
+    assert spec.update_body(ctx, before, dict(before, state='off')) == {'state': 'off'}
+
+
+class _Listed(ResourceSpec):
+    noun = 'policy'
+    path = '/policies'
+    match_names_in_listing = True
+    listing_words = 'policies'
+
+
+def test_names_matched_over_the_listing_ignore_case():
+    class Client:  # pylint: disable=too-few-public-methods
+        calls = []
+
+        def list(self, path, api=None, params=None, action=None):
+            self.calls.append((path, params, action))
+            return [{'id': '1', 'displayName': 'Allow AI'}, {'id': '2', 'displayName': 'Block AI'}]
+    ctx = FakeContext()
+    ctx.client = Client()
+    assert [obj['id'] for obj in _Listed().find_by_name(ctx, 'allow ai')] == ['1']
+    assert ctx.client.calls == [('/policies', None, 'listing policies')]
