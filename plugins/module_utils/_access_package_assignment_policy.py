@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import RunIds, subject_ids as section_subject_ids
+from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import subject_ids as section_subject_ids
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_questions import Questions
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_reviews import DECISIONS, RECURRENCES, AccessReviews
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_sections import (
@@ -195,30 +195,16 @@ class AssignmentPolicySpec(ResourceSpec):
     argument_spec = ARGUMENT_SPEC
     required_one_of = (('display_name', 'id'),)
 
-    # Hooks that stand in for engine features: plan (what Graph gives a new policy for a section left unset, shown in
-    # the result but not in the diff; rules on every section after the task, declared or kept), create and update (a
-    # PUT of the whole policy with fields that span it, and the ids Graph gives new questions).
+    # Graph replaces a policy as a whole: an update sends the current policy with the changed sections written over it.
+    update_method = 'put'
+    read_only_props = READ_ONLY
+    write_words = 'assignment policy'
+
     def validate(self, params):
         require_package(params)
 
-    def plan(self, ctx, before, wanted):
-        after = with_new_sections(super().plan(ctx, before, wanted))
+    def check(self, ctx, before, after):
         check_plan(after)
-        return after
-
-    def create(self, ctx, after):
-        body = policy_body(after, {}, RunIds(ctx.refs), ctx.access_package['id'], SECTIONS)
-        name = after['display_name']
-        created = ctx.client.create(self.path, body, action='creating assignment policy %r' % name,
-                                    recover=lambda: self._recover_created(ctx, name))
-        Questions.take_ids(after, created)
-        return created
-
-    def update(self, ctx, obj, before, after):
-        sections = [section for section in SECTIONS if before.get(section) != after.get(section)]
-        body = policy_body(after, obj, RunIds(ctx.refs), ctx.access_package['id'], sections)
-        replaced = ctx.client.put(self.item_path(obj['id']), body, action='replacing assignment policy %r' % after['display_name'])
-        Questions.take_ids(after, replaced)
 
     def check_delete(self, ctx, obj):
         active = active_assignments(ctx, 'assignmentPolicy/id', obj['id'], 'assignment policy %r' % obj.get('displayName'),

@@ -106,7 +106,7 @@ class Section(Field):
     every section (``references``, ``held``), one read per kind."""
 
     def __init__(self, option, new_policy=None, required=False):
-        super().__init__(option, None, required=required)
+        super().__init__(option, None, required=required, new_value=new_policy)
         self.new_policy = new_policy  # what a new policy gets when the task leaves the section unset
 
     # ---- pure: overridden per section ----
@@ -164,6 +164,10 @@ class Section(Field):
 
     def same(self, before, after):
         return before == after
+
+    def write_into(self, ctx, body, after, current):
+        body['requestorSettings'] = body.get('requestorSettings') or {}
+        self.write(body, after, RunIds(ctx.refs))
 
 
 class RunIds:

@@ -148,6 +148,9 @@ class Questions(Section):
             body['regexPattern'] = question.get('regex')
         return body
 
+    def took(self, after, answer):
+        self.take_ids(after, answer)
+
     @staticmethod
     def take_ids(after, answer):
         """New questions get their ids from Graph's answer to a write (matched by position, which the sequence fixes)."""

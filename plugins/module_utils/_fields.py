@@ -116,7 +116,7 @@ class Field:
     """
 
     def __init__(self, option, prop, as_set=False, create_only=False, max_length=None, default=None, required=False,
-                 read_only=False, predicted=False):
+                 read_only=False, predicted=False, new_value=None):
         self.option = option
         self.prop = prop
         self.as_set = as_set
@@ -126,6 +126,7 @@ class Field:
         self.required = required
         self.read_only = read_only
         self.predicted = predicted
+        self.new_value = new_value  # what Graph gives a new object when a create leaves it unset: shown, not diffed
 
     # Input (pure) -----------------------------------------------------------------------------------------------
 
@@ -191,6 +192,14 @@ class Field:
     def create_value(self, after):
         """The option value a create sends."""
         return after.get(self.option)
+
+    def write_into(self, ctx, body, after, current):  # pylint: disable=unused-argument
+        """Write option value ``after`` into the request ``body``: at ``prop``, or (a field whose ``prop`` is None)
+        over the several properties it spans. ``current`` is the Graph object now (None for a create)."""
+        put_path(body, self.prop, self.body(ctx, after, get_path(current or {}, self.prop)), current)
+
+    def took(self, after, answer):
+        """After a write: take into ``after`` (the planned view) the values Graph assigned in ``answer`` (new ids)."""
 
 
 class Mapped(Field):

@@ -13,6 +13,8 @@ that is its own.
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError, get_path, put_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
@@ -83,7 +85,9 @@ class ResourceSpec:
     parent = None
     parent_mismatch = '%s %s is in %s %r, not %r'  # noun, id, parent noun, the parent it is in, the declared one
     slots = {}  # context slots the spec's hooks set: {name: what it holds}
-    update_method = 'patch'
+    update_method = 'patch'  # 'put': an update sends the whole current object with the changed fields written over it
+    read_only_props = ()  # Graph properties a PUT leaves out (Graph sets them; an expanded parent goes as {'id'})
+    write_words = None  # the noun in the actions of writes where it is not the return key; None: noun
     # Properties whose members Graph merges on PATCH (a Conditional Access policy's conditions): an update sends only
     # the members that change, each whole; members Graph refuses present but empty (``null_when_empty``) go as null.
     merged_members = ()
@@ -310,8 +314,10 @@ class ResourceSpec:
         body = {}
         for field in self.fields:
             value = field.create_value(after)
-            if value is not None:
-                put_path(body, field.prop, field.body(ctx, value, None) if field.option else value)
+            if value is not None and field.option:
+                field.write_into(ctx, body, value, None)
+            elif value is not None:
+                put_path(body, field.prop, value)
         if self.parent is not None:
             put_path(body, self.parent.prop, {'id': getattr(ctx, self.parent.option)['id']})
         for relation in self.relations:
@@ -322,8 +328,10 @@ class ResourceSpec:
     def create(self, ctx, after):
         body = self.create_body(ctx, after)
         name = after.get(self.name_option)
-        obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.noun, name),
+        obj = ctx.client.create(self.path, body, api=self.api, action='creating %s %r' % (self.write_words or self.noun, name),
                                 recover=lambda: self._recover_created(ctx, name))
+        for field in self.fields:
+            field.took(after, obj)
         for relation in self.relations:
             if relation.option in after and not relation.create_prop:
                 relation.apply(ctx, obj, [], after[relation.option])
@@ -352,9 +360,18 @@ class ResourceSpec:
                 and not field.same(before.get(field.option), after[field.option])]
 
     def update_body(self, ctx, before, after):
-        body = {prop: {} for prop in self.merged_members}
-        for field in self._changed_fields(before, after):
-            put_path(body, field.prop, field.body(ctx, after[field.option], get_path(ctx.current or {}, field.prop)), ctx.current)
+        changed = self._changed_fields(before, after)
+        if self.update_method == 'put' and not changed:
+            return {}
+        if self.update_method == 'put':
+            body = {key: copy.deepcopy(value) for key, value in (ctx.current or {}).items()
+                    if key not in self.read_only_props and '@odata.' not in key}
+            if self.parent is not None:
+                put_path(body, self.parent.prop, {'id': getattr(ctx, self.parent.option)['id']})
+        else:
+            body = {prop: {} for prop in self.merged_members}
+        for field in changed:
+            field.write_into(ctx, body, after[field.option], ctx.current)
         for path in self.null_when_empty:
             member = get_path(body, path)
             if isinstance(member, dict) and not any(member.values()):
@@ -367,8 +384,10 @@ class ResourceSpec:
     def update(self, ctx, obj, before, after):
         body = self.update_body(ctx, before, after)
         if body:
-            getattr(ctx.client, self.update_method)(self.item_path(obj['id']), body, api=self.api,
-                                                    action='updating %s %r' % (self.noun, after.get(self.name_option)))
+            answer = getattr(ctx.client, self.update_method)(self.item_path(obj['id']), body, api=self.api, action='%s %s %r' % (
+                'replacing' if self.update_method == 'put' else 'updating', self.write_words or self.noun, after.get(self.name_option)))
+            for field in self.fields:
+                field.took(after, answer)
         for relation in self.relations:
             if relation.option in after and relation.differs(before.get(relation.option), after[relation.option]):
                 relation.apply(ctx, obj, before.get(relation.option), after[relation.option])
@@ -390,6 +409,8 @@ class ResourceSpec:
         for field in self.fields:
             if field.option in wanted and not (before and field.create_only):
                 after[field.option] = field.plan(ctx, before.get(field.option), wanted[field.option])
+            elif not before and field.new_value is not None and field.option not in after:
+                after[field.option] = copy.deepcopy(field.new_value)
         if self.parent is not None and getattr(ctx, self.parent.option, None) is not None:
             after.setdefault(self.parent.option, ctx.refs.label_of(self.parent.kind, getattr(ctx, self.parent.option)))
         for relation in self.relations:

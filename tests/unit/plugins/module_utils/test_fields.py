@@ -307,3 +307,48 @@ def test_names_matched_over_the_listing_ignore_case():
     ctx.client = Client()
     assert [obj['id'] for obj in _Listed().find_by_name(ctx, 'allow ai')] == ['1']
     assert ctx.client.calls == [('/policies', None, 'listing policies')]
+
+
+class _Span(Field):
+    """A field whose value spans two Graph properties, and takes the id Graph gives a new item."""
+
+    def write_into(self, ctx, body, after, current):
+        body.setdefault('settings', {})['mode'] = after['mode']
+        body['level'] = after['level']
+
+    def took(self, after, answer):
+        after[self.option]['id'] = answer.get('itemId')
+
+
+class _Whole(ResourceSpec):
+    noun = 'policy'
+    path = '/policies'
+    update_method = 'put'
+    read_only_props = ('id', 'createdDateTime')
+    fields = (
+        Field('name', 'displayName'),
+        Field('note', 'note', new_value='none'),
+        _Span('shape', None, new_value={'mode': 'a', 'level': 1}),
+    )
+
+
+def test_a_put_sends_the_whole_object_and_graphs_defaults_are_shown_not_diffed():
+    current = {'id': '1', 'createdDateTime': 't', 'displayName': 'p', 'note': 'n', 'settings': {'mode': 'a', 'other': 1},
+               'level': 1, 'x@odata.context': 'c'}
+    spec, ctx = _Whole(), FakeContext(current=current)
+    ctx.params = {}
+    before = {'name': 'p', 'note': 'n', 'shape': {'mode': 'a', 'level': 1}}
+    after = spec.plan(ctx, before, {'shape': {'mode': 'b', 'level': 1}})
+    assert spec.update_body(ctx, before, after) == {'displayName': 'p', 'note': 'n', 'settings': {'mode': 'b', 'other': 1}, 'level': 1}
+    assert spec.update_body(ctx, before, before) == {}
+    created = spec.plan(ctx, {}, {'name': 'q'})
+    assert created == {'name': 'q', 'note': 'none', 'shape': {'mode': 'a', 'level': 1}}
+    assert spec.managed_keys({'name': 'q'}) == ['id', 'display_name', 'name']
+    assert spec.create_body(ctx, created) == {'displayName': 'q', 'note': 'none', 'settings': {'mode': 'a'}, 'level': 1}
+
+    class Client:  # pylint: disable=too-few-public-methods
+        def create(self, path, body, api=None, action=None, recover=None):  # pylint: disable=unused-argument
+            return dict(body, id='2', itemId='i1')
+    ctx.client = Client()
+    spec.create(ctx, created)
+    assert created['shape']['id'] == 'i1'
