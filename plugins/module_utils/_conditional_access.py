@@ -20,8 +20,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_acces
     grant_view, grant_wanted, lockout_problem, risk_levels_warning, session_body, session_problem, session_view, session_wanted)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, Nested, ValidationError, clean, get_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import PREDICTED, Reference, ReferenceSet
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import labels, pairs_of, union_pairs
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import (
+    PREDICTED, Reference, ReferenceSet, labels, pairs_of, union_pairs)
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 
 LIST = dict(type='list', elements='str')

@@ -26,7 +26,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Val
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
-from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context
+from ansible_collections.jitaccess.entra.plugins.module_utils._run_context import Context
 
 # Python distributions the Graph client needs, by import name (the transport is the standard library's).
 REQUIRED_LIBS = (('azure.identity', 'azure-identity'),)

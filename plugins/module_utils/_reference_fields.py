@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Field types that name other objects: one reference, or a list of them. The view shows labels that carry the ids
-behind them (``_references.Labelled``), so two objects that share a name stay two and a write sends the right ids.
+behind them (``Labelled``), so two objects that share a name stay two and a write sends the right ids.
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 """
@@ -11,7 +11,52 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, get_path
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import Labelled, ids_of, labels, union_pairs
+
+
+class Labelled(str):
+    """How an object is shown, carrying the object's id: values compare by the object, so two objects that share a name
+    never hide a change. ``name`` is the object's own label, before ``labels`` tells namesakes apart."""
+
+    def __new__(cls, text, object_id=None, name=None):
+        label = super().__new__(cls, text)
+        label.id = text if object_id is None else object_id
+        label.name = text if name is None else name
+        return label
+
+    def __getnewargs__(self):
+        return str(self), self.id, self.name
+
+
+def labels(pairs, key=None):
+    """Labels of (id, name) pairs, sorted (by ``key``); a name shared by two ids in the list carries its id, so labels
+    stay unique."""
+    counts = {}
+    for dummy, name in pairs:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted((Labelled(name if counts[name] == 1 else '%s (%s)' % (name, object_id), object_id, name) for object_id, name in pairs),
+                  key=key)
+
+
+def pairs_of(values):
+    """(id, name) pairs behind labels (a plain string stands for itself)."""
+    return [(getattr(value, 'id', value), getattr(value, 'name', value)) for value in values or ()]
+
+
+def ids_of(values):
+    """The ids behind labels, in lower case: what a list of references compares by."""
+    return {str(object_id).lower() for object_id, dummy in pairs_of(values)}
+
+
+def union_pairs(first, second):
+    """(id, name) pairs of both lists, each id once, first list first."""
+    seen = set()
+    out = []
+    for object_id, name in list(first) + list(second):
+        if object_id.lower() not in seen:
+            seen.add(object_id.lower())
+            out.append((object_id, name))
+    return out
+
 
 # Stands in for the id of an object that, in check mode, an earlier task of the play would create; never sent.
 PREDICTED = 'predicted:%s'

@@ -50,51 +50,6 @@ def assume_created_earlier(ctx, reference, noun, exc, name_property='displayName
     return {'id': None, name_property: reference}
 
 
-class Labelled(str):
-    """How an object is shown, carrying the object's id: values compare by the object, so two objects that share a name
-    never hide a change. ``name`` is the object's own label, before ``labels`` tells namesakes apart."""
-
-    def __new__(cls, text, object_id=None, name=None):
-        label = super().__new__(cls, text)
-        label.id = text if object_id is None else object_id
-        label.name = text if name is None else name
-        return label
-
-    def __getnewargs__(self):
-        return str(self), self.id, self.name
-
-
-def labels(pairs, key=None):
-    """Labels of (id, name) pairs, sorted (by ``key``); a name shared by two ids in the list carries its id, so labels
-    stay unique."""
-    counts = {}
-    for dummy, name in pairs:
-        counts[name] = counts.get(name, 0) + 1
-    return sorted((Labelled(name if counts[name] == 1 else '%s (%s)' % (name, object_id), object_id, name) for object_id, name in pairs),
-                  key=key)
-
-
-def pairs_of(values):
-    """(id, name) pairs behind labels (a plain string stands for itself)."""
-    return [(getattr(value, 'id', value), getattr(value, 'name', value)) for value in values or ()]
-
-
-def ids_of(values):
-    """The ids behind labels, in lower case: what a list of references compares by."""
-    return {str(object_id).lower() for object_id, dummy in pairs_of(values)}
-
-
-def union_pairs(first, second):
-    """(id, name) pairs of both lists, each id once, first list first."""
-    seen = set()
-    out = []
-    for object_id, name in list(first) + list(second):
-        if object_id.lower() not in seen:
-            seen.add(object_id.lower())
-            out.append((object_id, name))
-    return out
-
-
 def _directory_ambiguous(option, kind, reference, ids):
     return '%s: %s name %r matches %d %ss (ids: %s); give the id instead' % (option, kind.noun, reference, len(ids), kind.noun, ', '.join(ids))
 

@@ -12,7 +12,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_acces
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import (
     grant_view, grant_wanted, keyword, lockout_problem, session_body, session_view, session_wanted, sign_in_frequency_problem)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import labels, union_pairs
+from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import labels, union_pairs
 
 A, B, C = ('aaaaaaaa-0000-0000-0000-00000000000%d' % n for n in (1, 2, 3))
 FIELD = {field.option: field for field in FIELDS}

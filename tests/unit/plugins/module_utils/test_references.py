@@ -10,7 +10,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Nes
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError, names_object
-from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import Context, ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._run_context import Context
 
 P1 = '11111111-1111-4111-8111-111111111111'
 P2 = '22222222-2222-4222-8222-222222222222'
