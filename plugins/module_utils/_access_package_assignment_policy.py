@@ -107,10 +107,6 @@ QUESTIONS = Questions('questions', new_policy=[])
 ACCESS_REVIEWS = AccessReviews('access_reviews', new_policy={'enabled': False})
 SECTION_FIELDS = (REQUESTORS, APPROVAL, EXPIRATION, CUSTOM_SCHEDULE, QUESTIONS, ACCESS_REVIEWS)
 SECTIONS = tuple(section.option for section in SECTION_FIELDS)
-
-# The input rules of single sections, for the role's check of its variables.
-validate_requestors, validate_approval = REQUESTORS.validate, APPROVAL.validate
-validate_questions, validate_reviews = QUESTIONS.validate, ACCESS_REVIEWS.validate
 READ_ONLY = ('id', 'createdDateTime', 'modifiedDateTime', 'catalog', 'accessPackage')
 
 

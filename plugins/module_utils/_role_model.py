@@ -17,8 +17,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import AccessPackageSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import (
-    ARGUMENT_SPEC as POLICY_ARGUMENT_SPEC, SECTIONS, AssignmentPolicySpec, declared_sections, validate_approval, validate_questions,
-    validate_requestors, validate_reviews)
+    ACCESS_REVIEWS, APPROVAL, ARGUMENT_SPEC as POLICY_ARGUMENT_SPEC, QUESTIONS, REQUESTORS, SECTIONS, AssignmentPolicySpec, declared_sections)
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_catalog import CatalogSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access import ConditionalAccessPolicySpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
@@ -135,10 +134,8 @@ def canonical(options):
     if result.error_messages:
         raise ValueError('; '.join(result.error_messages))
     params = result.validated_parameters
-    validate_requestors(params.get('requestors'))
-    validate_approval(params.get('approval'))
-    validate_questions(params.get('questions'))
-    validate_reviews(params.get('access_reviews'))
+    for section in (REQUESTORS, APPROVAL, QUESTIONS, ACCESS_REVIEWS):  # the input rules of the sections the role sets
+        section.validate(params.get(section.option))
     return declared_sections(params, _same_label)
 
 
