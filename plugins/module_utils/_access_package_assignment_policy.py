@@ -126,11 +126,6 @@ def subject_ids(policy):
     return section_subject_ids(policy, SECTION_FIELDS)
 
 
-def policy_view(policy, labels):
-    """The policy's sections in option shape (canonical: compare with ==); ``labels``: (users by id, groups by id)."""
-    return {section.option: section.view(policy, labels) for section in SECTION_FIELDS}
-
-
 def declared_sections(params, resolve):
     """The sections the task declares, in canonical form; ``resolve(kind, reference, option)`` gives a person's label."""
     return {section.option: section.declare(params[section.option], resolve) for section in SECTION_FIELDS
@@ -158,21 +153,6 @@ def check_plan(after):
     """Rules on the merged result (declared + current), checked before any write."""
     for section in SECTION_FIELDS:
         section.check(after.get(section.option))
-
-
-def policy_body(after, current, ids, package_id, sections):
-    """The whole policy for POST / PUT: the current policy with ``sections`` of ``after`` written over it."""
-    body = {key: copy.deepcopy(value) for key, value in (current or {}).items()
-            if key not in READ_ONLY and not key.startswith('@odata.') and '@odata.' not in key}
-    body['displayName'] = after['display_name']
-    if 'description' in after:
-        body['description'] = after['description']
-    body['requestorSettings'] = body.get('requestorSettings') or {}
-    for section in SECTION_FIELDS:
-        if section.option in sections:
-            section.write(body, after[section.option], ids)
-    body['accessPackage'] = {'id': package_id}
-    return body
 
 
 class AssignmentPolicySpec(ResourceSpec):
