@@ -12,7 +12,6 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
@@ -381,20 +380,3 @@ class References:
                 for object_id in missing:
                     self.known[kind][object_id] = next((a for a, i in APPLICATION_ALIASES.items() if i == object_id), object_id)
         return {object_id: self.known[kind].get(object_id, object_id) for object_id in wanted}
-
-
-def user_by_reference(ctx, reference, option):
-    """A user object (id, userPrincipalName) for a UPN or object id, read on its own (``/users/{id | UPN}``); ValidationError
-    when there is none. Used where a user is one reference, not a batch."""
-    _check_user(reference, option)
-    try:
-        user = ctx.client.get('/users/%s' % quote(reference, safe='@'), params={'$select': 'id,userPrincipalName,displayName'},
-                              action='looking up user %r for %s' % (reference, option))
-    except GraphError as exc:
-        if exc.status == 404:
-            raise ValidationError(option, reference, 'no such user in the tenant') from exc
-        raise
-    ctx.client.remember(user['id'])
-    if getattr(ctx, 'refs', None) is not None:
-        ctx.refs.learn('user', user)
-    return user
