@@ -77,7 +77,6 @@ class ResourceSpec:
     argument_spec = {}
     mutually_exclusive = ()
     required_one_of = ()
-    info_filters = ()  # options of the _info module that narrow the listing
     id_options = ('id',)  # options that hold an object id: anything but a GUID there is a typo, not a name
 
     def context_slots(self):
