@@ -136,8 +136,13 @@ def test_delete_is_blocked_by_active_assignments(emulator, tenant, auth, catalog
     assert emulator.writes(tenant.tenant_id) == []
 
 
-def test_lost_resource_request_answer_is_recovered_without_a_duplicate(emulator, tenant, auth, catalog):
-    emulator.inject('drop', tenant=tenant.tenant_id, method='POST', path='/resourceRequests$', count=1)
+@pytest.mark.parametrize('fault', [
+    pytest.param(dict(kind='drop'), id='answer_lost'),
+    pytest.param(dict(kind='status', status=503, after_commit=True), id='answered_503_after_commit'),
+])
+def test_resource_request_whose_answer_is_lost_or_503_is_looked_up_not_resent(emulator, tenant, auth, catalog, fault):
+    fault = dict(fault)
+    emulator.inject(fault.pop('kind'), tenant=tenant.tenant_id, method='POST', path='/resourceRequests$', count=1, **fault)
     result = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]))
     assert result['changed'] is True, result
     assert [m for m, p in writes(emulator, tenant) if p.endswith('/resourceRequests')] == ['POST']
@@ -199,14 +204,3 @@ def test_package_info(emulator, tenant, auth, catalog):
     assert run_module('access_package_info', dict(auth, id=expected['id']))['access_packages'][0]['catalog'] == CATALOG
     assert run_module('access_package_info', dict(auth, catalog='General'))['access_packages'] == []
     assert run_module('access_package_info', dict(auth, catalog='nope'))['access_packages'] == []
-
-
-def test_resource_request_answered_503_after_commit_is_looked_up_not_resent(emulator, tenant, auth, catalog):
-    emulator.inject('status', tenant=tenant.tenant_id, method='POST', path='/resourceRequests$', status=503, after_commit=True,
-                    count=1)
-    result = run_module('access_package', dict(auth, display_name=PACKAGE, catalog=CATALOG, resource_roles=[dict(group=JIT)]))
-    assert result['changed'] is True, result
-    assert [m for m, p in writes(emulator, tenant) if p.endswith('/resourceRequests')] == ['POST']
-    with emulator.lock:
-        resources = [r for r in emulator.state(tenant.tenant_id).table(entitlement.RESOURCES).values() if r['_catalogId'] == catalog['id']]
-    assert len(resources) == 1
