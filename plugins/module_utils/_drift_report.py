@@ -85,7 +85,7 @@ def build(summaries):
             verdicts.append({'tenant': _text(tenant), 'app': _text(verdict.get('app')), 'label': verdict_label(verdict),
                              'verified': verdict.get('verified'), 'reason': _text(verdict.get('reason'))})
         tenants.append({'name': _text(tenant), 'cells': cells, 'totals': totals, 'check_mode': bool(body.get('check_mode')),
-                        'drift': totals['would_change'] + totals['changed'], 'failed': bool(body.get('failed'))})
+                        'drift': sum(totals[state] for state in DRIFT_STATES), 'failed': bool(body.get('failed'))})
     for tenant in tenants:
         tenant['row'] = [tenant['cells'].get(key, 'not_verified') for key in columns]
     check_modes = {tenant['check_mode'] for tenant in tenants}
