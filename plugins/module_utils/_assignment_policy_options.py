@@ -12,7 +12,7 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_policy import plan_sections
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import duration_seconds
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import duration_seconds
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._role_model import canonical
 

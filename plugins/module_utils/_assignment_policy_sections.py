@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import People, Section
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime, duration_from
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError, duration_seconds, format_duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import duration_seconds, format_duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 
 MAX_STAGES = 3
 MAX_DEADLINE_DAYS = 14

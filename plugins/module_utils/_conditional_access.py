@@ -18,8 +18,9 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._compare import sa
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import (
     BUILT_IN_CONTROLS, CLIENT_APP_TYPES, KEYWORDS, PLATFORMS, POLICY_STATES, RISK_LEVELS, condition_problem, grant_problem,
     grant_view, grant_wanted, lockout_problem, risk_levels_warning, session_body, session_problem, session_view, session_wanted)
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, Nested, ValidationError, clean, get_path
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Field, Mapped, ValidationError, clean, get_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import InfoSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._nested_fields import Nested
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import (
     PREDICTED, Reference, ReferenceSet, labels, pairs_of, union_pairs)
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec

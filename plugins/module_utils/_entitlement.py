@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (  # noqa: F401 pylint: disable=unused-import
-    ValidationError, canonical_duration, duration_seconds, format_duration, same_duration)
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import canonical_duration, duration_seconds, format_duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import EM, ResourceError, is_guid

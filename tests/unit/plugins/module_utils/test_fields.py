@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import (
-    Constant, Duration, Field, KeyedList, Mapped, Nested, ValidationError, get_path, put_path)
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import Duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Constant, Field, Mapped, ValidationError, get_path, put_path
+from ansible_collections.jitaccess.entra.plugins.module_utils._nested_fields import KeyedList, Nested
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 

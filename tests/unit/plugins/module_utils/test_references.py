@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Nested, ValidationError
+from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
+from ansible_collections.jitaccess.entra.plugins.module_utils._nested_fields import Nested
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError, names_object
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
