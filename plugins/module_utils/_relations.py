@@ -59,7 +59,7 @@ class Relation(Attached):
         return sorted(found, key=str)
 
     def wanted(self, ctx, declared):
-        resolved = self.resolve(ctx, declared)
+        resolved = self.resolve(ctx, declared) if declared else {}
         ctx.ids.setdefault(self.option, {}).update(resolved)
         return sorted(resolved, key=str)
 

@@ -208,8 +208,8 @@ class ResourceSpec:
     def view(self, ctx, obj, relations=None):
         """The object as module options (the shape returned and diffed); relations read only when asked. The ids the
         fields hold are named first, one read per kind."""
-        if ctx is not None:
-            held = self.held(obj)
+        held = self.held(obj) if ctx is not None else ()
+        if held:
             for kind in ctx.refs.kinds_of(held):
                 if ctx.refs.kind(kind).search == 'in':
                     ctx.refs.labels(kind, [object_id for of_kind, object_id in held if of_kind == kind])
@@ -235,7 +235,8 @@ class ResourceSpec:
         named = [found for field in self.fields if field.option and not field.read_only for found in field.named_in(ctx.params)]
         named += [found for relation in self.relations if ctx.params.get(relation.option) is not None
                   for found in relation.references(ctx.params[relation.option])]
-        ctx.refs.prefetch(named, self.held(ctx.current))
+        if named:
+            ctx.refs.prefetch(named, self.held(ctx.current))
         wanted = {}
         for field in self.fields:
             value = field.desired(ctx, ctx.params) if field.option and not field.read_only else None

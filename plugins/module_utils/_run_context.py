@@ -10,8 +10,6 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import References
-
 
 class Context:
     """What spec hooks get: the parameters, the Graph client, check mode, the reference resolver, and a place to warn.
@@ -27,7 +25,6 @@ class Context:
         self.params = module.params
         self.check_mode = module.check_mode
         self.client = None
-        self.refs = References(self)
         self.ids = {}  # relation option -> {label: object id}, from reads and resolution
         self.current = None  # the object found, as Graph returned it: what it already references needs no lookup
 
@@ -40,6 +37,13 @@ class Context:
 
     def __getattr__(self, name):
         # Only called for an attribute not set yet.
+        if name == 'refs':
+            # The resolver is made when a hook first needs it: a run that names no other object (a group without
+            # members) never compiles it (module_utils ship as source; each task compiles what it imports).
+            from ansible_collections.jitaccess.entra.plugins.module_utils._resolver import References  # pylint: disable=import-outside-toplevel
+
+            self.refs = References(self)
+            return self.refs
         slots = object.__getattribute__(self, '_slots')
         if slots and name in slots:
             raise AttributeError('context slot %r (%s) is read before any hook set it' % (name, slots[name]))

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError
+from ansible_collections.jitaccess.entra.plugins.module_utils._resolver import References
 from tests.integration.harness import GraphAdmin, graph_client, run_module
 
 NA = '#microsoft.graph.networkaccess.'

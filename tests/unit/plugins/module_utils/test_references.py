@@ -10,7 +10,8 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._fields import Val
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._nested_fields import Nested
 from ansible_collections.jitaccess.entra.plugins.module_utils._reference_fields import Reference, ReferenceSet
-from ansible_collections.jitaccess.entra.plugins.module_utils._references import References, ResourceError, names_object
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, names_object
+from ansible_collections.jitaccess.entra.plugins.module_utils._resolver import References
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import ResourceSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._run_context import Context
 
