@@ -88,6 +88,7 @@ KINDS = {
                            ambiguous=_option_ambiguous, in_play=True, expand='catalog', say_option=False),
 }
 
+
 class References:
     """The run's resolver. ``known[kind]`` maps ids (lower case) to labels; ``objects[kind]`` holds the objects read."""
 
