@@ -11,11 +11,11 @@ Deciding needs the approver's delegated token (Graph refuses application credent
 
 from __future__ import annotations
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._actions import ActionSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     APPROVALS, REQUESTS, latest, moment, require_delegated, signed_in_user)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import ActionSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid, names_object
 
 DECISIONS = {'approve': 'Approve', 'deny': 'Deny'}

@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._actions import ActionSpec
 from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import (
     ACTIVE_ASSIGNMENT_STATES, ADD_REQUEST_TYPES, OPEN_REQUEST_STATES, PACKAGE_OPTIONS, PACKAGES, REQUESTS, format_moment, latest, moment,
     policy_limit, read_request, require_delegated, resolve_policy, signed_in_user)
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import STATE_OPTION, ActionSpec
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import STATE_OPTION
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import ResourceError, is_guid, names_object
 from ansible_collections.jitaccess.entra.plugins.module_utils._resource_spec import check_name
 

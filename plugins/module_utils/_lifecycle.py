@@ -2,7 +2,8 @@
 # Copyright: jitaccess.entra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The runs every module makes: a resource converged, an action done once, a listing read; one way out for all.
+"""The runs modules make: a resource converged, a listing read; the one way out every run takes (an action's run,
+done once, is in _actions.py).
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 
@@ -13,9 +14,7 @@ behaviour is a hook on the spec, never a branch here.
 
 from __future__ import annotations
 
-import datetime
 import importlib.util
-import re
 import sys
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -85,7 +84,7 @@ def _fail(module, exc, client):
 
 def run_resource(spec):
     """Entry point of a resource module: converge one object and exit once."""
-    _run(build_module(spec), _resource_checks(spec), lambda ctx: _converge(ctx, spec), slots=spec.context_slots())
+    run_work(build_module(spec), _resource_checks(spec), lambda ctx: _converge(ctx, spec), slots=spec.context_slots())
 
 
 def _converge(ctx, spec):
@@ -112,7 +111,10 @@ def _converge(ctx, spec):
         after['id'] = None
         if not ctx.check_mode:
             created = spec.create(ctx, after)
-            kept = _keep_oldest(ctx, spec, created, after)
+            # Loaded only after a create (module_utils are compiled in every task; most tasks create nothing).
+            from ansible_collections.jitaccess.entra.plugins.module_utils._create_race import keep_oldest  # pylint: disable=import-outside-toplevel
+
+            kept = keep_oldest(ctx, spec, created, after)
             if kept is created:
                 after = spec.after_create(ctx, created, after)
             else:
@@ -135,36 +137,9 @@ def _converge(ctx, spec):
             'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
 
 
-def _keep_oldest(ctx, spec, created, after):
-    """Settle a create race: when objects with the natural key of the one just created exist besides it, every run
-    keeps the oldest (createdDateTime, then id), so racers that see each other agree. A run whose own object is
-    newer deletes it and adopts the oldest. Returns the object to keep."""
-    twins = spec.twins(ctx, created, after)
-    if not twins:
-        return created
-    oldest = min(twins + [created], key=_age_order)
-    if oldest['id'] == created['id']:
-        return created
-    spec.delete(ctx, created)
-    ctx.client.remember(oldest['id'])
-    ctx.warn('another run created %s %r at the same time; this run deleted its own (%s) and kept the older one (%s)' % (
-        spec.noun, after.get(spec.name_option), created['id'], oldest['id']))
-    return oldest
+# ---- the way out every module shares, and the entry points of readings ---------------------------------------------
 
-
-def _age_order(obj):
-    """Sort key, oldest first: createdDateTime (Graph writes 0 to 7 decimals), then id; unknown times sort last, alike."""
-    stamp = re.sub(r'(\.\d{1,6})\d*', r'\1', str(obj.get('createdDateTime') or '')).replace('Z', '+00:00')
-    try:
-        created = datetime.datetime.fromisoformat(stamp)
-    except ValueError:
-        created = datetime.datetime.max
-    return created.replace(tzinfo=created.tzinfo or datetime.timezone.utc), str(obj.get('id')).lower()
-
-
-# ---- the way out every module shares, and the entry points of actions and readings ----------------------------------
-
-def _run(module, checks, work, report_retries=True, slots=None):
+def run_work(module, checks, work, report_retries=True, slots=None):
     """The one way out: validate (``checks``), open the Graph session, ``work(ctx)`` -> the result keys, exit once.
 
     A Graph, resource or validation error fails the module, with the retries it took; ``report_retries`` also warns
@@ -187,46 +162,11 @@ def _resource_checks(spec):
     return spec.validate_ids, spec.validate_fields, spec.validate
 
 
-class ActionSpec:
-    """Declarative description of something a module does rather than keeps: a request, a decision. The run looks for
-    it (``find``) and does it once unless it is done (``act``); there is no object to plan, compare or race to create.
-    """
-
-    noun = None  # return key and the word used in messages, e.g. 'approval'
-    argument_spec = {}  # state included when the action can be undone
-    mutually_exclusive = ()
-    required_one_of = ()
-    diff_keys = ()  # what the diff shows of the result
-    slots = {}  # context slots ``find`` and ``act`` set: {name: what it holds}
-
-    def validate(self, params):
-        """Pure input rules; raise ValidationError. Runs before any network call."""
-
-    def find(self, ctx):
-        """The request or decision this action would make, when it exists already; None when there is none."""
-        raise NotImplementedError
-
-    def act(self, ctx, found):
-        """Do what the parameters ask unless ``found`` shows it done (in check mode: predict it, write nothing); returns
-        the result keys, ``result()`` shapes them."""
-        raise NotImplementedError
-
-    def result(self, changed, before, after, keys=None):
-        """``changed``, ``after`` under the noun, and the diff of ``keys`` (``diff_keys`` unless given)."""
-        keys = self.diff_keys if keys is None else keys
-        return {'changed': changed, self.noun: after, 'diff': {'before': subset(before, keys), 'after': subset(after, keys)}}
-
-
-def run_action(spec):
-    """Entry point of an action module (a request, a decision): find it, act once, exit once."""
-    _run(build_module(spec, state=False), (spec.validate,), lambda ctx: spec.act(ctx, spec.find(ctx)), slots=spec.slots)
-
-
 def run_read(spec, read):
     """Entry point of a read-only module: ``read(ctx)`` returns the result keys; changed is false unless ``read`` says
     otherwise (a check module that was asked to fix what it found)."""
-    _run(build_module(spec, state=False), _resource_checks(spec), lambda ctx: dict({'changed': False}, **read(ctx)),
-         report_retries=False, slots=spec.context_slots())
+    run_work(build_module(spec, state=False), _resource_checks(spec), lambda ctx: dict({'changed': False}, **read(ctx)),
+             report_retries=False, slots=spec.context_slots())
 
 
 class InfoSpec:

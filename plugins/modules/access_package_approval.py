@@ -124,7 +124,7 @@ approval:
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_approval import ApprovalSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_action
+from ansible_collections.jitaccess.entra.plugins.module_utils._actions import run_action
 
 
 def main():

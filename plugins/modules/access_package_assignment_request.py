@@ -151,7 +151,7 @@ assignment_request:
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _compile_once  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package_assignment_request import AssignmentRequestSpec
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import run_action
+from ansible_collections.jitaccess.entra.plugins.module_utils._actions import run_action
 
 
 def main():

@@ -9,7 +9,8 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import STATE_OPTION, ActionSpec, run_action
+from ansible_collections.jitaccess.entra.plugins.module_utils._actions import ActionSpec, run_action
+from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import STATE_OPTION
 
 TOKEN = {'auth_source': 'access_token', 'access_token': 'header.payload.signature', 'tenant_id': 'contoso.onmicrosoft.com'}
 

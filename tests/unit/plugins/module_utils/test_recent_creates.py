@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils import _token_cache
+from ansible_collections.jitaccess.entra.plugins.module_utils._create_race import age_order
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import GraphClient
-from ansible_collections.jitaccess.entra.plugins.module_utils._lifecycle import _age_order
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import RecentCreates
 
 A, B = 'aaaaaaaa-0000-4000-8000-000000000000', 'bbbbbbbb-0000-4000-8000-000000000000'
@@ -28,7 +28,7 @@ A, B = 'aaaaaaaa-0000-4000-8000-000000000000', 'bbbbbbbb-0000-4000-8000-00000000
     ({'createdDateTime': 'yesterday', 'id': A}, {'id': B}),
 ])
 def test_age_order_puts_the_older_object_first(first, second):
-    assert _age_order(first) < _age_order(second)
+    assert age_order(first) < age_order(second)
 
 
 @pytest.fixture
