@@ -15,24 +15,17 @@ and identity the task asked for before it is sent (_task_token.py, _token_cache.
 from __future__ import annotations
 
 import json
-import random
 import re
 import time
 import uuid
-from urllib.parse import urlsplit
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError, untrusted_certificate
 from ansible_collections.jitaccess.entra.plugins.module_utils._https import LostResponse, Transport, TransportFailure
 from ansible_collections.jitaccess.entra.plugins.module_utils._task_token import TaskToken, open_cache_directory
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import RecentCreates, tenant_key, token_identity
 
-RETRY_STATUSES = (429, 503, 504)
 # Sent with every request, as Microsoft's SDKs send theirs (Graph support asks for it with the request-id).
 SDK_VERSION = 'jitaccess.entra'
-
-MAX_ATTEMPTS = 10
-# Requests safe to repeat after the connection dropped: the same call twice leaves the same state.
-IDEMPOTENT_METHODS = ('GET', 'PUT', 'PATCH', 'DELETE')
 # How Graph says an object it was given does not exist (directory: "Resource '<id>' does not exist or ...").
 MISSING = re.compile(r'does not exist|not found', re.IGNORECASE)
 # How long a listing waits for an object created moments ago by an earlier task (Entra replicates within seconds).
@@ -46,9 +39,9 @@ class GraphClient:
 
     def __init__(self, connection, sleep=time.sleep):
         self.connection = connection
-        self._sleep = sleep
+        self.sleep = sleep
         self._http = None
-        self._token = TaskToken(connection)
+        self.token = TaskToken(connection)
         self._closing = []
         self._recent_ids = set()
         self._recent_creates = None
@@ -69,16 +62,16 @@ class GraphClient:
         if self._http is not None:
             self._http.close()
             self._http = None
-        for directory in self._closing + self._token.directories:
+        for directory in self._closing + self.token.directories:
             directory.close()
         self._closing = []
-        self._token.directories = []
+        self.token.directories = []
 
     # ---- public calls ------------------------------------------------------------------------------------
 
     def token_claims(self):
         """The claims of the token this client sends (the one checked against tenant_id), or None if not a JWT."""
-        return self._token.claims()
+        return self.token.claims()
 
     def get(self, path, api='v1.0', params=None, action=None):
         return self.request('GET', path, api=api, params=params, action=action)
@@ -97,10 +90,11 @@ class GraphClient:
                 items.extend(page.get('value', []))
             if not self._unlisted(path, api, params, items):
                 return items
+            # Loaded only when a listing waits: module_utils are compiled every task.
+            from ansible_collections.jitaccess.entra.plugins.module_utils._graph_retry import backoff  # pylint: disable=import-outside-toplevel
+
             attempt += 1
-            delay = min(self._backoff(attempt), 2.0)
-            self.retry_events.append(('replication', delay))
-            self._sleep(delay)
+            self.pause('replication', min(backoff(attempt), 2.0))
 
     def create(self, path, body, api='v1.0', action=None, recover=None):
         """POST a new object. If the response is lost, ``recover()`` looks for the object before any resend."""
@@ -160,70 +154,34 @@ class GraphClient:
     def request(self, method, path, api='v1.0', params=None, body=None, action=None, recover=None):
         """Send one logical request; returns parsed JSON (dict) or None for an empty answer."""
         url = self.url(path, api)
-        what = action or '%s %s' % (method, path.split('?')[0])
         started = time.monotonic()
-        waited = 0.0
-        attempt = 0
+        retries = None
         while True:
-            attempt += 1
             try:
                 response = self._exchange(method, url, params, body)
             except LostResponse as exc:
-                if exc.maybe_committed and method not in IDEMPOTENT_METHODS:
-                    if recover is None:
-                        raise GraphError('the connection broke before Graph answered (%s); the write may or may not have '
-                                         'happened' % exc, action=what) from exc
-                    found = self._recover(recover, started)
-                    if found is not None:
-                        return found
-                delay = self._backoff(attempt)
-                if attempt >= MAX_ATTEMPTS or waited + delay > self.connection.params['max_retry_wait']:
-                    raise GraphError('the connection kept breaking (%s); gave up after %d attempts' % (exc, attempt), action=what)
-                self.retry_events.append(('connection', delay))
-                self._sleep(delay)
-                waited += delay
-                continue
-            status = response.status_code
-            if status in (503, 504) and method not in IDEMPOTENT_METHODS and recover is not None:
-                # A gateway may answer 503 / 504 after the service acted: look once before sending the write again.
-                found = recover()
-                if found is not None:
-                    if isinstance(found, dict) and found.get('id'):
-                        self.remember(found['id'])
-                    return found
-            if status in RETRY_STATUSES:
-                delay = self._retry_after(response, attempt)
-                if attempt >= MAX_ATTEMPTS or waited + delay > self.connection.params['max_retry_wait']:
-                    error = self._error(response, what)
-                    error.message = '%s; gave up after %d attempts and %.0f s of waiting (max_retry_wait=%s)' % (
-                        error.message, attempt, waited, self.connection.params['max_retry_wait'])
-                    raise error
-                self.retry_events.append((status, delay))
-                self._sleep(delay)
-                waited += delay
-                continue
-            if self._not_replicated(response, url) and time.monotonic() - started < self.connection.params['consistency_timeout']:
-                delay = min(self._backoff(attempt), 5.0)
-                self.retry_events.append(('replication', delay))
-                self._sleep(delay)
-                continue
-            if status == 401 and self._token.drop_cached():
-                continue
-            if status >= 400:
-                error = self._error(response, what)
-                if status == 403:
-                    from ansible_collections.jitaccess.entra.plugins.module_utils._permissions import (  # pylint: disable=import-outside-toplevel
-                        required_permissions)
+                failure = exc
+            else:
+                if response.status_code < 400:
+                    return response.json() if response.status_code != 204 and response.content else None
+                failure = response
+            if retries is None:
+                # Loaded at the first failed attempt only: module_utils are compiled every task.
+                from ansible_collections.jitaccess.entra.plugins.module_utils._graph_retry import Retries  # pylint: disable=import-outside-toplevel
 
-                    error.permissions = required_permissions(method, self._graph_path(url))
-                raise error
-            if status == 204 or not response.content:
-                return None
-            return response.json()
+                retries = Retries(self, method, url, action or '%s %s' % (method, path.split('?')[0]), recover, started)
+            found = retries.after(failure)
+            if found is not None:
+                return found
+
+    def pause(self, reason, delay):
+        """Wait ``delay`` seconds before trying again; ``reason`` counts it in the retry summary."""
+        self.retry_events.append((reason, delay))
+        self.sleep(delay)
 
     def _exchange(self, method, url, params, body):
         """One HTTP exchange over the task's connection; no answer at all is a ``LostResponse``."""
-        headers = {'Authorization': 'Bearer ' + self._token.value(), 'Accept': 'application/json',
+        headers = {'Authorization': 'Bearer ' + self.token.value(), 'Accept': 'application/json',
                    'client-request-id': str(uuid.uuid4()), 'SdkVersion': SDK_VERSION}
         content = None
         if body is not None:
@@ -242,28 +200,11 @@ class GraphClient:
     def sign_in(self, prompt):
         """Get this task's token now (a person signs in; ``prompt`` shows them the code) and keep it in the token cache
         for the tasks that follow. Returns whom the token names."""
-        self._token.prompt = prompt
+        self.token.prompt = prompt
         return token_identity(self.token_claims() or {})
 
-    def _recover(self, recover, started):
-        """Look for the result of a lost write, waiting out replication lag before concluding it never happened."""
-        while True:
-            found = recover()
-            if found is not None:
-                if isinstance(found, dict) and found.get('id'):
-                    self.remember(found['id'])
-                return found
-            if time.monotonic() - started >= min(self.connection.params['consistency_timeout'], 15.0):
-                return None
-            self._sleep(1.0)
-
-    def _graph_path(self, url):
-        """The path of a Graph URL below the version (``/groups/{id}``)."""
-        base = urlsplit(self.connection.graph_endpoint).path.rstrip('/')
-        path = urlsplit(url).path[len(base):]
-        return '/' + path.lstrip('/').partition('/')[2]
-
-    def _recent(self):
+    def recent_ids(self):
+        """Ids of objects just created or resolved, by this task or (in this tenant) an earlier one."""
         ids = set(self._recent_ids)
         if self.recent_creates is not None:
             ids.update(entry.get('id') for entry in self.recent_creates.entries() if entry.get('id'))
@@ -284,66 +225,14 @@ class GraphClient:
                 if entry.get('api') == api and entry.get('path') == path and entry.get('id') not in listed
                 and (wanted is None or str(entry.get('name') or '').casefold() == wanted)]
 
-    def _not_replicated(self, response, url):
-        """Whether an answer is replication lag: a 404 on an object just created or resolved, or a 400 / 404 saying that
-        such an object, referred to in the request body, does not exist (not every Graph replica has seen it yet)."""
-        if response.status_code not in (400, 404):
-            return False
-        recent = self._recent()
-        if response.status_code == 404 and any(object_id in url for object_id in recent):
-            return True
-        message = _error_message(response)
-        return bool(MISSING.search(message)) and any(object_id in message for object_id in recent)
-
-    @staticmethod
-    def _backoff(attempt):
-        return min(2 ** (attempt - 1), 30) * (0.5 + random.random() / 2)  # nosec B311 - jitter, not security
-
-    def _retry_after(self, response, attempt):
-        value = response.headers.get('Retry-After')
-        if value:
-            try:
-                return max(float(value), 0.0)
-            except ValueError:
-                pass
-        return self._backoff(attempt)
-
-    @staticmethod
-    def _error(response, action):
-        request_id = response.headers.get('request-id')
-        error = _error_body(response)
-        message = error.get('message') or response.reason_phrase or 'HTTP %s' % response.status_code
-        request_id = request_id or (error.get('innerError') or {}).get('request-id')
-        return GraphError(message, status=response.status_code, code=error.get('code'), request_id=request_id, action=action)
-
     def retry_summary(self):
         """One line for a warning, or None when nothing was retried."""
         if not self.retry_events:
             return None
-        counts = {}
-        for reason, dummy in self.retry_events:
-            counts[reason] = counts.get(reason, 0) + 1
-        waited = sum(delay for dummy, delay in self.retry_events)
-        reasons = ', '.join('%s x%d' % (_reason_name(reason), n) for reason, n in sorted(counts.items(), key=str))
-        return 'Graph calls were retried %d times (%s), waiting %.1f s in total' % (len(self.retry_events), reasons, waited)
+        # Loaded only when something was retried: module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._graph_retry import retry_summary  # pylint: disable=import-outside-toplevel
 
-
-def _error_body(response):
-    """The ``error`` object of a Graph error answer ({} when the body is not one)."""
-    try:
-        error = response.json().get('error')
-    except (ValueError, AttributeError):
-        return {}
-    return error if isinstance(error, dict) else {}
-
-
-def _error_message(response):
-    return str(_error_body(response).get('message') or '')
-
-
-def _reason_name(reason):
-    return {429: 'throttled (429)', 503: 'unavailable (503)', 504: 'gateway timeout (504)',
-            'replication': 'not yet replicated', 'connection': 'connection lost'}.get(reason, str(reason))
+        return retry_summary(self.retry_events)
 
 
 def odata_quote(value):
