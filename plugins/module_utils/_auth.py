@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import NAMED_SOURCES, SIGN_IN_SOURCES, TokenCache, default_directory
 
-GUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+# The same pattern as _references.GUID: re's cache compiles it once for both.
+GUID_PATTERN = r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z'
 
 AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token',
                 'device_code', 'interactive_browser')
@@ -71,7 +71,8 @@ class ConfigError(Exception):
 
 
 class Connection:
-    """Resolved endpoints and a credential factory built from the module's auth options."""
+    """Resolved endpoints and the credential source chosen from the module's auth options (the credential itself is
+    built on a token miss only, in _token_acquire.py)."""
 
     def __init__(self, params):
         # A copy: a secret read from the environment below must never reach the module's own params (its invocation).
@@ -97,7 +98,7 @@ class Connection:
                 raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
         if params['request_timeout'] <= 0:
             raise ConfigError('request_timeout=%s: must be more than 0 seconds' % params['request_timeout'])
-        if params.get('tenant_id') and not GUID.fullmatch(params['tenant_id']):
+        if params.get('tenant_id') and not re.match(GUID_PATTERN, params['tenant_id']):
             raise ConfigError('tenant_id=%s: must be the directory (tenant) id, a GUID such as 00000000-0000-0000-0000-000000000000 '
                               '(Entra admin center > Overview > Tenant ID); a domain name cannot be checked against the '
                               "token's tenant" % params['tenant_id'])
@@ -172,62 +173,3 @@ class Connection:
         if missing:
             raise ConfigError('auth_source=%s needs %s' % (source, ', '.join(missing)))
         return source
-
-    def credential(self, prompt=None):
-        """Return an azure-identity credential (or a static token holder) for the chosen source.
-
-        ``prompt(verification_uri, user_code, expires_on)`` tells the person signing in with device_code what to do."""
-        if self.source == 'access_token':
-            return StaticToken(self.params['access_token'])
-        # Imported here: only the credential in use is loaded, and a missing library is reported by the caller.
-        from azure import identity  # pylint: disable=import-outside-toplevel
-        p = self.params
-        common = dict(authority=self.authority_host)
-        if self.custom_authority:
-            # Instance discovery asks the public cloud about the authority; a sovereign or test authority answers itself.
-            common['disable_instance_discovery'] = True
-        if self.verify is not True:
-            common['connection_verify'] = self.verify
-        if self.source == 'client_secret':
-            return identity.ClientSecretCredential(p['tenant_id'], p['client_id'], p['client_secret'], **common)
-        if self.source == 'certificate':
-            password = p.get('client_certificate_password')
-            return identity.CertificateCredential(
-                p['tenant_id'], p['client_id'], p['client_certificate_path'],
-                password=password.encode() if password else None, **common)
-        if self.source == 'workload_identity':
-            return identity.WorkloadIdentityCredential(
-                tenant_id=p['tenant_id'], client_id=p['client_id'], token_file_path=p['federated_token_file'], **common)
-        if self.source == 'device_code':
-            return identity.DeviceCodeCredential(
-                client_id=p['client_id'], tenant_id=p['tenant_id'], prompt_callback=prompt or _prompt_on_stderr,
-                timeout=int(p['sign_in_timeout']), **common)
-        if self.source == 'interactive_browser':
-            return identity.InteractiveBrowserCredential(
-                client_id=p['client_id'], tenant_id=p['tenant_id'], login_hint=p['username'],
-                timeout=int(p['sign_in_timeout']), **common)
-        if self.source == 'managed_identity':
-            return identity.ManagedIdentityCredential(client_id=p.get('client_id'))
-        return identity.AzureCliCredential(tenant_id=p.get('tenant_id'))
-
-
-def _prompt_on_stderr(verification_uri, user_code, expires_on):
-    """Without the controller's display (a module run on its own) the prompt goes to the process's standard error."""
-    sys.stderr.write('To sign in, open %s and enter the code %s (valid until %s)\n'
-                     % (verification_uri, user_code, expires_on.strftime('%H:%M UTC')))
-    sys.stderr.flush()
-
-
-class StaticToken:
-    """A caller-supplied bearer token, typically delegated (a user's) for request and approval flows."""
-
-    def __init__(self, token):
-        self.token = token
-
-    def get_token(self, *scopes):  # pylint: disable=unused-argument
-        return _Token(self.token)
-
-
-class _Token:  # pylint: disable=too-few-public-methods
-    def __init__(self, token):
-        self.token = token

@@ -10,7 +10,6 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 
@@ -61,7 +60,3 @@ def untrusted_certificate(connection, url, problem, action=None):
                       'that signed it (ca_bundle falls back to ENTRA_CA_BUNDLE, REQUESTS_CA_BUNDLE, then SSL_CERT_FILE); '
                       'validate_certs=false turns checking off and is only for a throwaway test endpoint' % (parts.scheme, parts.netloc, trusted, problem),
                       action=action or 'connecting to %s' % parts.netloc)
-
-
-def one_line(text):
-    return re.sub(r'\s+', ' ', text).strip()

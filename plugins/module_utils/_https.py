@@ -15,7 +15,6 @@ README's figures). Proxies come from the environment; a certificate that is not 
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import quote, urlencode, urlsplit
 
 
@@ -179,20 +178,3 @@ def _proxy_for(parts):
         return None
     proxy_parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
     return proxy_parts.hostname, proxy_parts.port or 8080
-
-
-def certificate_problem(exc):
-    """Why TLS certificate verification failed somewhere in ``exc``'s chain of causes, or None when it did not."""
-    import ssl  # pylint: disable=import-outside-toplevel
-
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return exc.verify_message or exc.reason or str(exc)
-        # azure-core keeps only the text of the transport's error (and sometimes the error as inner_exception).
-        found = re.search(r'CERTIFICATE_VERIFY_FAILED\] certificate verify failed: ([^(]*)', str(exc))
-        if found:
-            return found.group(1).strip()
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, 'inner_exception', None)
-    return None

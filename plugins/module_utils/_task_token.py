@@ -10,8 +10,7 @@ Internal use only: this file is not part of the collection's public API and may 
 
 from __future__ import annotations
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError, one_line, untrusted_certificate
-from ansible_collections.jitaccess.entra.plugins.module_utils._https import certificate_problem
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import (
     SIGN_IN_SOURCES, CacheDirectoryError, TokenMismatch, cache_key, check_token_tenant, check_token_user, token_claims)
 
@@ -76,17 +75,10 @@ class TaskToken:
         return self._cache
 
     def _new(self, cache):
-        try:
-            credential = self.connection.credential(self.prompt)
-            access = credential.get_token(self.connection.scope)
-        except Exception as exc:  # pylint: disable=broad-except
-            problem = certificate_problem(exc)
-            if problem:
-                raise untrusted_certificate(self.connection, self.connection.authority_host, problem,
-                                            action='acquiring a Graph token') from exc
-            # azure-identity raises several types; the message carries Entra's AADSTS code and never the secret.
-            raise GraphError('authentication with auth_source=%s failed: %s' % (
-                self.connection.source, one_line(str(exc))), action='acquiring a Graph token') from exc
+        # Loaded on a token miss only (the tasks after the first find their token cached): module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._token_acquire import acquire_token  # pylint: disable=import-outside-toplevel
+
+        access = acquire_token(self.connection, self.prompt)
         if cache is not None and getattr(access, 'expires_on', None):
             cache.put(self._cache_key, access.token, access.expires_on)
         return access.token
