@@ -127,7 +127,8 @@ class CacheDirectory:
         self.option = option
         self._fd = None
 
-    def _open(self):
+    def descriptor(self):
+        """The directory's file descriptor; opened (owner and mode checked) on first use."""
         if self._fd is not None:
             return self._fd
         try:
@@ -165,7 +166,7 @@ class CacheDirectory:
 
     def read_json(self, name):
         """The JSON in ``name``, or None when it is missing, not ours, not private or not JSON."""
-        fd = self._open()
+        fd = self.descriptor()
         try:
             handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
         except OSError:
@@ -179,36 +180,11 @@ class CacheDirectory:
             except ValueError:
                 return None
 
-    def write_json(self, name, data):
-        """Replace ``name`` with ``data`` as JSON, readable by its owner only."""
-        fd = self._open()
-        temporary = '.tmp-%s' % os.urandom(8).hex()
-        try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=fd)
-            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-                json.dump(data, stream)
-            os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
-        except OSError:
-            # The cache only saves time; a read-only or full disk must not fail the task.
-            self.unlink(temporary)
-
-    def unlink(self, name):
-        try:
-            os.unlink(name, dir_fd=self._open())
-        except OSError:
-            pass
-
     def names(self):
         try:
-            return os.listdir(self._open())
+            return os.listdir(self.descriptor())
         except OSError:
             return []
-
-    def age(self, name):
-        try:
-            return time.time() - os.stat(name, dir_fd=self._open(), follow_symlinks=False).st_mtime
-        except OSError:
-            return None
 
 
 class TokenCache:
@@ -234,13 +210,16 @@ class TokenCache:
         return entry['token']
 
     def put(self, key, token, expires_on):
-        claims = token_claims(token)
-        if claims is None:
-            return
-        self.directory.write_json(key + '.json', dict(token_identity(claims), token=token, expires_on=expires_on))
+        # Loaded only by a task that writes to the cache: module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache_write import put_token  # pylint: disable=import-outside-toplevel
+
+        put_token(self, key, token, expires_on)
 
     def forget(self, key):
-        self.directory.unlink(key + '.json')
+        # Loaded only by a task that writes to the cache: module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache_write import forget_token  # pylint: disable=import-outside-toplevel
+
+        forget_token(self, key)
 
 
 class RecentCreates:
@@ -265,24 +244,16 @@ class RecentCreates:
                 and 0 <= now - entry['at'] < self.window]
 
     def add(self, api, path, name, object_id):
-        entries = [entry for entry in self.entries() if entry.get('id') != object_id]
-        entries.append({'api': api, 'path': path, 'name': name, 'id': object_id, 'at': time.time()})
-        self._prune()
-        self.directory.write_json(self.name, entries)
+        # Loaded only by a task that writes to the cache: module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache_write import add_created  # pylint: disable=import-outside-toplevel
+
+        add_created(self, api, path, name, object_id)
 
     def forget(self, object_id):
-        entries = self.entries()
-        kept = [entry for entry in entries if entry.get('id') != object_id]
-        if len(kept) != len(entries):
-            self.directory.write_json(self.name, kept)
+        # Loaded only by a task that writes to the cache: module_utils are compiled every task.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache_write import forget_created  # pylint: disable=import-outside-toplevel
 
-    def _prune(self):
-        """Remove the files of tenants with nothing created lately (one file per tenant would pile up otherwise)."""
-        for name in self.directory.names():
-            if name.startswith('created-'):
-                age = self.directory.age(name)
-                if age is not None and age > self.window:
-                    self.directory.unlink(name)
+        forget_created(self, object_id)
 
 
 def tenant_key(connection):

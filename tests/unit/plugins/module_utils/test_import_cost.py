@@ -3,6 +3,7 @@ there, not by every task."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -19,3 +20,21 @@ def test_a_module_does_not_load_the_permission_table_until_graph_answers_403():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     loaded = json.loads(subprocess.run([sys.executable, '-c', PROBE], env=env, capture_output=True, text=True, check=True).stdout)
     assert '_graph' in loaded and '_permissions' not in loaded
+
+
+# What a converged task (token in the cache, every request answered 200) never runs, each with a name it defines.
+RARE_PATHS = {
+    '_graph_retry': 'Retries',  # a failed attempt: retry, recovery of a lost write, Graph's error
+    '_token_acquire': 'acquire_token',  # a token miss: the azure-identity credential, the sign-in prompt
+    '_token_cache_write': 'put_token',  # a write to the cache: a new token, a created or deleted object
+}
+
+
+def test_a_module_loads_the_retry_token_acquisition_and_cache_write_paths_only_when_a_task_takes_them():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    loaded = json.loads(subprocess.run([sys.executable, '-c', PROBE], env=env, capture_output=True, text=True, check=True).stdout)
+    assert {'_graph', '_task_token', '_token_cache', '_auth'} <= set(loaded)
+    assert not set(RARE_PATHS) & set(loaded)
+    for name, defined in RARE_PATHS.items():
+        module = importlib.import_module('ansible_collections.jitaccess.entra.plugins.module_utils.' + name)
+        assert hasattr(module, defined)
