@@ -9,7 +9,8 @@ Internal use only: this file is not part of the collection's public API and may 
 Every Ansible task is a fresh process, so the client exchanges plain JSON instead of deserialising into the SDK's
 typed models (seconds per task; see the design notes), over one keep-alive HTTPS connection per task (_https.py).
 The token is acquired once per process, kept in the token cache across processes, and checked against the tenant
-and identity the task asked for before it is sent (_task_token.py, _token_cache.py).
+and identity the task asked for before it is sent (_task_token.py, _token_cache.py). What follows a failed attempt
+(retries, recovery of a lost write, waiting out replication, Graph's error) is in _graph_retry.py, loaded at the first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache impor
 
 # Sent with every request, as Microsoft's SDKs send theirs (Graph support asks for it with the request-id).
 SDK_VERSION = 'jitaccess.entra'
-# How Graph says an object it was given does not exist (directory: "Resource '<id>' does not exist or ...").
+# How Graph says an object it was given does not exist (directory: "Resource '<id>' does not exist or ..."); read by _graph_retry.py.
 MISSING = re.compile(r'does not exist|not found', re.IGNORECASE)
 # How long a listing waits for an object created moments ago by an earlier task (Entra replicates within seconds).
 RECENT_WINDOW = 15.0
