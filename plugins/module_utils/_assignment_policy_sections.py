@@ -12,8 +12,8 @@ Internal use only: this file is not part of the collection's public API and may 
 from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy_people import People, Section
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime, duration_from
-from ansible_collections.jitaccess.entra.plugins.module_utils._durations import duration_seconds, format_duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import duration_from, duration_seconds, format_duration
+from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 
 MAX_STAGES = 3

@@ -54,6 +54,18 @@ def same_duration(left, right):
     return duration_seconds(left) == duration_seconds(right)
 
 
+def duration_from(hours=None, days=None, duration=None):
+    """The canonical duration for exactly one of hours, days or an ISO 8601 string."""
+    given = [value for value in (hours, days, duration) if value is not None]
+    if len(given) != 1:
+        raise ValueError('give exactly one of hours, days or duration')
+    if hours is not None:
+        return format_duration(int(hours) * 3600)
+    if days is not None:
+        return format_duration(int(days) * 86400)
+    return canonical_duration(duration)
+
+
 class Duration(Field):
     """An ISO 8601 duration in Graph, compared by length. ``unit`` ('hours' or 'days') makes the option a whole number
     of them; None keeps the ISO 8601 text (shown canonical: ``PT48H`` as ``P2D``)."""

@@ -4,7 +4,7 @@
 
 """Entitlement Management pieces shared by the catalog, access package, policy, assignment, request and approval specs:
 paths, the assignment policy a request goes through (catalogs, packages and users are the run's resolver's, ``ctx.refs``),
-durations, dates and schedules (pure functions), and acting as the signed-in user.
+dates and schedules (pure functions; durations are in _durations.py), and acting as the signed-in user.
 
 Internal use only: this file is not part of the collection's public API and may change without notice.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.jitaccess.entra.plugins.module_utils._durations import canonical_duration, duration_seconds, format_duration
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
@@ -38,18 +37,6 @@ PACKAGE_OPTIONS = dict(
     catalog=dict(type='str'),
     assignment_policy=dict(type='str'),
 )
-
-
-def duration_from(hours=None, days=None, duration=None):
-    """The canonical duration for exactly one of hours, days or an ISO 8601 string."""
-    given = [value for value in (hours, days, duration) if value is not None]
-    if len(given) != 1:
-        raise ValueError('give exactly one of hours, days or duration')
-    if hours is not None:
-        return format_duration(int(hours) * 3600)
-    if days is not None:
-        return format_duration(int(days) * 86400)
-    return canonical_duration(duration)
 
 
 def canonical_datetime(text):
@@ -86,6 +73,9 @@ def policy_limit(policy, start):
     """The latest end an assignment starting at ``start`` may have under the policy, or None when it does not expire."""
     expiration = policy.get('expiration') or {}
     if expiration.get('type') == 'afterDuration' and expiration.get('duration'):
+        # Durations are loaded where they are read: a catalog or package task never needs them.
+        from ansible_collections.jitaccess.entra.plugins.module_utils._durations import duration_seconds  # pylint: disable=import-outside-toplevel
+
         return start + datetime.timedelta(seconds=duration_seconds(expiration['duration']))
     if expiration.get('type') == 'afterDateTime' and expiration.get('endDateTime'):
         return parse_moment(expiration['endDateTime'])

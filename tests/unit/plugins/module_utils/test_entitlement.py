@@ -6,8 +6,9 @@ import pytest
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._access_package import (
     ResourceRoles, role_of, role_scope_item, validate_resource_roles)
-from ansible_collections.jitaccess.entra.plugins.module_utils._durations import canonical_duration, duration_seconds, format_duration, same_duration
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime, duration_from
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import (
+    canonical_duration, duration_from, duration_seconds, format_duration, same_duration)
+from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 
 GROUP = '0282e19d-bf41-435d-92a4-99bab93af305'

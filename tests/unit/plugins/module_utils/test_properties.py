@@ -18,8 +18,9 @@ from ansible_collections.jitaccess.entra.plugins.module_utils._assignment_policy
     MAX_DEADLINE_DAYS, MAX_EXPIRATION_DAYS, STAGE, Expiration)
 from ansible_collections.jitaccess.entra.plugins.module_utils._compare import normalise, same, same_set, subset, union
 from ansible_collections.jitaccess.entra.plugins.module_utils._conditional_access_rules import SIGN_IN_FREQUENCY_LIMITS, sign_in_frequency_problem
-from ansible_collections.jitaccess.entra.plugins.module_utils._durations import canonical_duration, duration_seconds, format_duration, same_duration
-from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime, duration_from
+from ansible_collections.jitaccess.entra.plugins.module_utils._durations import (
+    canonical_duration, duration_from, duration_seconds, format_duration, same_duration)
+from ansible_collections.jitaccess.entra.plugins.module_utils._entitlement import canonical_datetime
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_policy import canonical_destinations, fqdn_problem, validate_rules
 from ansible_collections.jitaccess.entra.plugins.module_utils._filtering_profile import (
