@@ -8,6 +8,9 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+
+from ansible_collections.jitaccess.entra.plugins.module_utils._graph import request_id
 
 PROBE = r'''
 import json, sys
@@ -38,3 +41,14 @@ def test_a_module_loads_the_retry_token_acquisition_and_cache_write_paths_only_w
     for name, defined in RARE_PATHS.items():
         module = importlib.import_module('ansible_collections.jitaccess.entra.plugins.module_utils.' + name)
         assert hasattr(module, defined)
+
+
+def test_the_client_request_id_is_a_random_version_4_uuid_made_without_the_uuid_module():
+    made = [request_id() for dummy in range(500)]
+    assert len(set(made)) == len(made)
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    probe = 'import sys; from ansible_collections.jitaccess.entra.plugins.module_utils import _group, _lifecycle; print("uuid" in sys.modules)'
+    assert subprocess.run([sys.executable, '-c', probe], env=env, capture_output=True, text=True, check=True).stdout.strip() == 'False'
