@@ -132,7 +132,7 @@ class ResourceSpec:
         listing = ctx.client.list(self.path, api=self.api, params=self._read_params(),
                                   action='listing %s' % (self.listing_words or '%s objects' % self.noun))
         if self.kind:
-            ctx.refs.seed(self.kind, listing)
+            ctx.seed(self.kind, listing)
         return listing
 
     def find_by_name(self, ctx, name):

@@ -21,6 +21,7 @@ class Context:
 
     def __init__(self, module, slots=None):
         object.__setattr__(self, '_slots', dict(slots or {}))
+        object.__setattr__(self, '_listings', {})  # kind -> a listing read before the resolver was made
         self.module = module
         self.params = module.params
         self.check_mode = module.check_mode
@@ -43,11 +44,21 @@ class Context:
             from ansible_collections.jitaccess.entra.plugins.module_utils._resolver import References  # pylint: disable=import-outside-toplevel
 
             self.refs = References(self)
+            for kind, objects in self._listings.items():
+                self.refs.seed(kind, objects)
             return self.refs
         slots = object.__getattribute__(self, '_slots')
         if slots and name in slots:
             raise AttributeError('context slot %r (%s) is read before any hook set it' % (name, slots[name]))
         raise AttributeError(name)
+
+    def seed(self, kind, objects):
+        """Hand the resolver a listing of ``kind`` read elsewhere in the run (a spec's own collection), so a reference
+        to one of those objects reads nothing more; kept until the resolver is made, when no hook needs it yet."""
+        if 'refs' in self.__dict__:
+            self.refs.seed(kind, objects)
+        else:
+            self._listings[kind] = list(objects)
 
     def warn(self, message):
         self.module.warn(message)

@@ -36,11 +36,14 @@ def test_a_run_that_names_no_other_object_does_not_load_the_resolver(emulator, t
     upn = 'sarah.jones@%s' % tenant.domain
     group = dict(auth, display_name='Allow ChatGPT Access', members=[], purge_members=True)
     catalog = dict(auth, display_name='AI apps', description='Time-bound access to approved AI apps')
-    assert run_module('group', group)['changed'] is True
-    assert run_module('access_package_catalog', catalog)['changed'] is True
+    # A filtering policy's listing is read to find it by name: handed to the resolver only if one is made.
+    policy = dict(auth, name='Allow ChatGPT', action='allow', rules=[{'name': 'ChatGPT', 'type': 'fqdn', 'destinations': ['chatgpt.com']}])
+    runs = (('group', group), ('access_package_catalog', catalog), ('filtering_policy', policy))
+    for name, args in runs:
+        assert run_module(name, args)['changed'] is True
     emulator.clear_log()
 
-    for name, args in (('group', group), ('access_package_catalog', catalog)):
+    for name, args in runs:
         result, loaded = run_fresh(name, args)
         assert result['changed'] is False, result
         assert '_resolver' not in loaded and '_run_context' in loaded, (name, sorted(loaded))

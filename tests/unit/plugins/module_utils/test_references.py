@@ -141,6 +141,19 @@ def test_every_run_context_is_typed():
     assert ResourceSpec.slots == {} and ResourceSpec().context_slots() == {}
 
 
+def test_a_listing_read_before_the_resolver_is_made_reaches_it():
+    # A spec's own listing is handed over whether or not the resolver exists yet: either way it is not read again.
+    for make_first in (False, True):
+        ctx = Context(FakeModule())
+        ctx.client = FakeClient()
+        if make_first:
+            assert ctx.refs.listings == {}
+        ctx.seed('profile', PROFILES)
+        assert ('refs' in vars(ctx)) is make_first
+        assert ctx.refs.resolve('profile', 'allow ai', 'profile')['id'] == P1
+        assert ctx.client.calls == []
+
+
 def test_a_missing_rule_of_the_caller_sees_the_narrowing():
     refs = References(FakeContext())
     with pytest.raises(ValidationError, match="no catalog named 'Other' in 'x'"):
