@@ -11,14 +11,11 @@ AUTH_ARGSPEC is paired with the ``jitaccess.entra.auth`` doc fragment; a unit te
 from __future__ import annotations
 
 import os
-import re
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.jitaccess.entra.plugins.module_utils._references import is_guid
 from ansible_collections.jitaccess.entra.plugins.module_utils._token_cache import NAMED_SOURCES, SIGN_IN_SOURCES, TokenCache, default_directory
-
-# The same pattern as _references.GUID: re's cache compiles it once for both.
-GUID_PATTERN = r'\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z'
 
 AUTH_SOURCES = ('auto', 'client_secret', 'certificate', 'managed_identity', 'workload_identity', 'azure_cli', 'access_token',
                 'device_code', 'interactive_browser')
@@ -98,7 +95,7 @@ class Connection:
                 raise ConfigError('%s=%s: must be an absolute https:// URL' % (option, url))
         if params['request_timeout'] <= 0:
             raise ConfigError('request_timeout=%s: must be more than 0 seconds' % params['request_timeout'])
-        if params.get('tenant_id') and not re.match(GUID_PATTERN, params['tenant_id']):
+        if params.get('tenant_id') and not is_guid(params['tenant_id']):
             raise ConfigError('tenant_id=%s: must be the directory (tenant) id, a GUID such as 00000000-0000-0000-0000-000000000000 '
                               '(Entra admin center > Overview > Tenant ID); a domain name cannot be checked against the '
                               "token's tenant" % params['tenant_id'])
