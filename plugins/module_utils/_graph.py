@@ -74,8 +74,14 @@ class GraphClient:
         """The claims of the token this client sends (the one checked against tenant_id), or None if not a JWT."""
         return self.token.claims()
 
-    def get(self, path, api='v1.0', params=None, action=None):
-        return self.request('GET', path, api=api, params=params, action=action)
+    def get(self, path, api='v1.0', params=None, action=None, missing_ok=False):
+        """GET one object; with ``missing_ok`` a 404 (Graph has no such object) is None."""
+        try:
+            return self.request('GET', path, api=api, params=params, action=action)
+        except GraphError as exc:
+            if not (missing_ok and exc.status == 404):
+                raise
+            return None
 
     def list(self, path, api='v1.0', params=None, action=None):
         """All items of a collection, following @odata.nextLink to the end.

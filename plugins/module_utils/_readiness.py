@@ -218,13 +218,9 @@ def _find_account(ctx, kind, reference):
     """The user or group ``reference`` names (UPN / display name or id), or None when the tenant has none."""
     client = ctx.client
     if GUID.match(reference):
-        try:
-            select = 'id,displayName,userPrincipalName' if kind == 'user' else 'id,displayName'
-            return client.get('/%ss/%s' % (kind, reference), params={'$select': select}, action='looking up %s %s' % (kind, reference))
-        except GraphError as exc:
-            if exc.status == 404:
-                return None
-            raise
+        select = 'id,displayName,userPrincipalName' if kind == 'user' else 'id,displayName'
+        return client.get('/%ss/%s' % (kind, reference), params={'$select': select}, action='looking up %s %s' % (kind, reference),
+                          missing_ok=True)
     prop = 'userPrincipalName' if kind == 'user' else 'displayName'
     found = client.list('/%ss' % kind, params={'$filter': '%s eq %s' % (prop, odata_quote(reference))},
                         action='looking up %s %r' % (kind, reference))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import (
     APPLICATION_ALIASES, EM, UPN, ResourceError, assume_created_earlier, is_guid, names_object)
 
@@ -171,14 +170,11 @@ class References:
         key = object_id.lower()
         if key not in self.objects[kind] or self.objects[kind][key] is None:
             spec = self.kinds[kind]
-            try:
-                obj = self.ctx.client.get('%s/%s' % (spec.path, object_id), api=spec.api,
-                                          params={'$expand': spec.expand} if spec.expand else None,
-                                          action='reading %s %s%s' % (spec.noun, object_id, ' for %s' % option if option and spec.say_option else ''))
-            except GraphError as exc:
-                if exc.status == 404:
-                    return None
-                raise
+            obj = self.ctx.client.get('%s/%s' % (spec.path, object_id), api=spec.api, params={'$expand': spec.expand} if spec.expand else None,
+                                      action='reading %s %s%s' % (spec.noun, object_id, ' for %s' % option if option and spec.say_option else ''),
+                                      missing_ok=True)
+            if obj is None:
+                return None
             self.learn(kind, obj)
             self.objects[kind][key] = obj
             self.ctx.client.remember(obj['id'])

@@ -17,7 +17,6 @@ import copy
 
 from ansible_collections.jitaccess.entra.plugins.module_utils._fields import ValidationError, get_path, put_path
 from ansible_collections.jitaccess.entra.plugins.module_utils._graph import odata_quote
-from ansible_collections.jitaccess.entra.plugins.module_utils._graph_error import GraphError
 from ansible_collections.jitaccess.entra.plugins.module_utils._names import name_problem
 from ansible_collections.jitaccess.entra.plugins.module_utils._references import GUID, ResourceError, names_object
 
@@ -116,14 +115,9 @@ class ResourceSpec:
         return {'$expand': self.expand} if self.expand else None
 
     def get(self, ctx, object_id):
-        try:
-            obj = ctx.client.get(self.item_path(object_id), api=self.api, params=self._read_params(),
-                                 action='reading %s %s' % (self.words or self.noun, object_id))
-        except GraphError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        if self.parent is not None:
+        obj = ctx.client.get(self.item_path(object_id), api=self.api, params=self._read_params(),
+                             action='reading %s %s' % (self.words or self.noun, object_id), missing_ok=True)
+        if obj is not None and self.parent is not None:
             ctx.client.remember(obj['id'])
         return obj
 

@@ -41,12 +41,12 @@ class FakeClient:
         name = re.match(r"displayName eq '(.*)'", params['$filter']).group(1)
         return [c for c in CATALOGS if c['displayName'].lower() == name.lower()]
 
-    def get(self, path, api='v1.0', params=None, action=None):  # pylint: disable=unused-argument
+    def get(self, path, api='v1.0', params=None, action=None, missing_ok=False):  # pylint: disable=unused-argument
         self.calls.append(('get', path, None))
         found = [c for c in CATALOGS if path.endswith(c['id'])]
-        if not found:
+        if not found and not missing_ok:
             raise NotFound()
-        return found[0]
+        return found[0] if found else None
 
     def remember(self, object_id):
         pass
